@@ -1,0 +1,44 @@
+// A small blocking HTTP client (libcurl) for Envoy's admin API, the hypeman API and tests.
+// Thread-safe: each call uses its own easy handle. Call initHttpClientGlobal() once in main
+// before starting threads.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ingress {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // http://host:port/path
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds timeout{2000};
+  std::string unix_socket;        // connect through this unix socket instead of TCP
+  size_t max_response_bytes = 8 << 20;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+  std::string header(std::string_view name) const;
+};
+
+void initHttpClientGlobal();
+
+// kUnavailable when the connection fails or times out; any HTTP status is a success here.
+StatusOr<HttpResponse> httpCall(const HttpRequest& request);
+inline StatusOr<HttpResponse> httpGet(const std::string& url,
+                                      std::chrono::milliseconds timeout = std::chrono::seconds(2)) {
+  HttpRequest r;
+  r.url = url;
+  r.timeout = timeout;
+  return httpCall(r);
+}
+
+}  // namespace ingress
