@@ -1,0 +1,70 @@
+// The domain model: an Ingress routes (hostname, port) pairs to (instance, port) targets.
+//
+// Shaped so that later features slot in without reshaping: a Match can grow a path prefix, a
+// Rule can grow TLS settings, and Target is a single element today but rules could carry
+// several. Values are plain data; validation lives in validation.h, JSON in codec.h.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ingress::domain {
+
+inline constexpr uint16_t kDefaultMatchPort = 80;
+
+struct Match {
+  std::string hostname;  // lowercase DNS name, no port, no wildcard
+  uint16_t port = kDefaultMatchPort;
+  bool operator==(const Match&) const = default;
+};
+
+struct Target {
+  std::string instance;  // name (or id) of a VM instance, resolved to an IP by an InstanceResolver
+  uint16_t port = 0;
+  bool operator==(const Target&) const = default;
+};
+
+struct Rule {
+  Match match;
+  Target target;
+  bool operator==(const Rule&) const = default;
+};
+
+// What a client asks for (POST body).
+struct IngressSpec {
+  std::string name;
+  std::vector<Rule> rules;
+};
+
+// A stored ingress.
+struct Ingress {
+  std::string id;    // 24 chars [a-z0-9], starts with a letter
+  std::string name;  // ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$, 1..63
+  std::vector<Rule> rules;
+  std::chrono::system_clock::time_point created_at;  // millisecond precision, UTC
+  bool operator==(const Ingress&) const = default;
+};
+
+// Whether a rule is routed right now (filled by the routing layer; `active` until it exists).
+struct RuleStatus {
+  enum class State { kActive, kUnresolved };
+  State state = State::kActive;
+  std::string reason;  // set when unresolved, e.g. "instance \"web\" not found"
+};
+
+// An ingress as the API shows it: the stored object plus the live status of each rule.
+struct IngressView {
+  Ingress ingress;
+  std::vector<RuleStatus> rule_status;  // same length and order as ingress.rules
+};
+
+// A VM instance of the built-in registry.
+struct Instance {
+  std::string name;  // same syntax as an ingress name
+  std::string ip;    // IPv4 or IPv6 literal, canonical form
+  bool operator==(const Instance&) const = default;
+};
+
+}  // namespace ingress::domain
