@@ -99,6 +99,9 @@ StatusOr<pid_t> ProcessLauncherImpl::spawn(const SpawnOptions& options) {
     posix_spawn_file_actions_addopen(&sa.actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND,
                                      0640);
   }
+  // Descriptors of this process (listening sockets, locks) must not leak into long-lived
+  // children: a leaked API socket would keep the port bound after ingressd exits.
+  posix_spawn_file_actions_addclosefrom_np(&sa.actions, 3);
   pid_t pid = 0;
   int rc = ::posix_spawn(&pid, cargv[0], &sa.actions, &sa.attr, cargv.data(), cenv.data());
   if (rc != 0) return errnoError("spawn " + options.argv[0], rc);
@@ -177,6 +180,7 @@ StatusOr<RunResult> ProcessLauncherImpl::run(const std::vector<std::string>& arg
   posix_spawn_file_actions_addopen(&sa.actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&sa.actions, fds[1], 1);
   posix_spawn_file_actions_adddup2(&sa.actions, fds[1], 2);
+  posix_spawn_file_actions_addclosefrom_np(&sa.actions, 3);
   pid_t pid = 0;
   int rc = ::posix_spawn(&pid, cargv[0], &sa.actions, &sa.attr, cargv.data(), environ);
   ::close(fds[1]);

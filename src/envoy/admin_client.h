@@ -1,0 +1,41 @@
+// A client of Envoy's admin API (http://address:port). Thread-safe; each call is one request.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace ingress::envoy {
+
+struct ServerInfo {
+  std::string state;  // "LIVE", "DRAINING", "PRE_INITIALIZING", "INITIALIZING"
+  uint32_t restart_epoch = 0;
+  uint32_t base_id = 0;
+  std::string config_path;
+  std::string version;
+};
+
+class AdminClient {
+ public:
+  explicit AdminClient(std::string base_url,
+                       std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  const std::string& baseUrl() const { return base_url_; }
+
+  // True when /ready answers 200 (server LIVE).
+  bool ready() const;
+  StatusOr<ServerInfo> serverInfo() const;
+  // Value of one counter or gauge; kNotFound when Envoy has no such stat.
+  StatusOr<uint64_t> stat(const std::string& name) const;
+  // POST /drain_listeners?graceful: listeners drain for --drain-time-s, then close.
+  Status drainListenersGracefully() const;
+  // GET of any admin path, returning the body of a 200.
+  StatusOr<std::string> get(const std::string& path_and_query) const;
+
+ private:
+  std::string base_url_;
+  std::chrono::milliseconds timeout_;
+};
+
+}  // namespace ingress::envoy

@@ -1,0 +1,164 @@
+#include "exe/settings.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace ingress::exe {
+namespace {
+
+Status bad(std::string_view var, const std::string& value, std::string_view expected) {
+  return invalidArgument(std::string(var) + "=\"" + value + "\" is invalid: expected " +
+                         std::string(expected));
+}
+
+StatusOr<bool> parseBool(std::string_view var, const std::string& v) {
+  std::string s = v;
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (s == "true" || s == "1" || s == "yes") return true;
+  if (s == "false" || s == "0" || s == "no") return false;
+  return bad(var, v, "true or false");
+}
+
+StatusOr<long> parseInt(std::string_view var, const std::string& v, long lo, long hi) {
+  if (v.empty() || v.size() > 12 || !std::all_of(v.begin(), v.end(), ::isdigit)) {
+    return bad(var, v, "an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+  }
+  long n = std::stol(v);
+  if (n < lo || n > hi) {
+    return bad(var, v, "an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+  }
+  return n;
+}
+
+}  // namespace
+
+bool isIpLiteral(std::string_view ip) {
+  std::string s(ip);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+bool isLoopbackAddress(std::string_view ip) {
+  std::string s(ip);
+  in_addr v4{};
+  if (inet_pton(AF_INET, s.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, s.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
+
+EnvLookup processEnvironment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* v = std::getenv(std::string(name).c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+StatusOr<Settings> loadSettings(const EnvLookup& env) {
+  Settings s;
+  auto get = [&](std::string_view name) { return env(name); };
+
+  if (auto v = get("DATA_DIR")) {
+    if (v->empty() || v->front() != '/') return bad("DATA_DIR", *v, "an absolute path");
+    s.data_dir = *v;
+    while (s.data_dir.size() > 1 && s.data_dir.back() == '/') s.data_dir.pop_back();
+  }
+  if (auto v = get("ENVOY_LISTEN_ADDRESS")) {
+    if (!isIpLiteral(*v)) return bad("ENVOY_LISTEN_ADDRESS", *v, "an IPv4 or IPv6 address");
+    s.envoy_listen_address = *v;
+  }
+  if (auto v = get("ENVOY_ADMIN_ADDRESS")) {
+    if (!isIpLiteral(*v)) return bad("ENVOY_ADMIN_ADDRESS", *v, "an IPv4 or IPv6 address");
+    s.envoy_admin_address = *v;
+  }
+  if (auto v = get("ENVOY_ADMIN_PORT")) {
+    INGRESS_ASSIGN_OR_RETURN(long p, parseInt("ENVOY_ADMIN_PORT", *v, 1, 65535));
+    s.envoy_admin_port = static_cast<uint16_t>(p);
+  }
+  if (auto v = get("ENVOY_ADMIN_ALLOW_NON_LOOPBACK")) {
+    INGRESS_ASSIGN_OR_RETURN(s.envoy_admin_allow_non_loopback,
+                             parseBool("ENVOY_ADMIN_ALLOW_NON_LOOPBACK", *v));
+  }
+  if (!isLoopbackAddress(s.envoy_admin_address) && !s.envoy_admin_allow_non_loopback) {
+    return invalidArgument("ENVOY_ADMIN_ADDRESS=\"" + s.envoy_admin_address +
+                           "\" is not a loopback address; Envoy's admin API controls the proxy, "
+                           "so set ENVOY_ADMIN_ALLOW_NON_LOOPBACK=true to expose it on purpose");
+  }
+  if (auto v = get("ENVOY_STOP_ON_SHUTDOWN")) {
+    INGRESS_ASSIGN_OR_RETURN(s.envoy_stop_on_shutdown, parseBool("ENVOY_STOP_ON_SHUTDOWN", *v));
+  }
+  if (auto v = get("ENVOY_BINARY")) {
+    if (v->empty() || v->front() != '/') return bad("ENVOY_BINARY", *v, "an absolute path");
+    s.envoy_binary = *v;
+  }
+  if (auto v = get("ENVOY_DRAIN_TIME_S")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_DRAIN_TIME_S", *v, 0, 3600));
+    s.envoy_drain_time_s = static_cast<int>(n);
+    s.envoy_parent_shutdown_time_s = s.envoy_drain_time_s + 5;
+  }
+  if (auto v = get("ENVOY_PARENT_SHUTDOWN_TIME_S")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_PARENT_SHUTDOWN_TIME_S", *v, 1, 7200));
+    s.envoy_parent_shutdown_time_s = static_cast<int>(n);
+  }
+  if (s.envoy_parent_shutdown_time_s <= s.envoy_drain_time_s) {
+    return invalidArgument("ENVOY_PARENT_SHUTDOWN_TIME_S (" +
+                           std::to_string(s.envoy_parent_shutdown_time_s) +
+                           ") must be greater than ENVOY_DRAIN_TIME_S (" +
+                           std::to_string(s.envoy_drain_time_s) + ")");
+  }
+  if (auto v = get("ENVOY_LOG_LEVEL")) {
+    static const char* kLevels[] = {"trace", "debug", "info", "warning", "error", "critical", "off"};
+    if (std::find(std::begin(kLevels), std::end(kLevels), *v) == std::end(kLevels)) {
+      return bad("ENVOY_LOG_LEVEL", *v, "trace, debug, info, warning, error, critical or off");
+    }
+    s.envoy_log_level = *v;
+  }
+  if (auto v = get("ENVOY_READY_TIMEOUT")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_READY_TIMEOUT", *v, 1, 3600));
+    s.envoy_ready_timeout = std::chrono::seconds(n);
+  }
+  if (auto v = get("ENVOY_APPLY_TIMEOUT")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_APPLY_TIMEOUT", *v, 1, 3600));
+    s.envoy_apply_timeout = std::chrono::seconds(n);
+  }
+  if (auto v = get("API_LISTEN")) {
+    auto colon = v->rfind(':');
+    if (colon == std::string::npos || colon == 0) return bad("API_LISTEN", *v, "host:port");
+    std::string host = v->substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    if (!isIpLiteral(host)) return bad("API_LISTEN", *v, "IP:port, e.g. 127.0.0.1:8080");
+    INGRESS_RETURN_IF_ERROR(
+        parseInt("API_LISTEN", v->substr(colon + 1), 0, 65535).status().withContext("API_LISTEN"));
+    s.api_listen = *v;
+  }
+  if (auto v = get("JWT_SECRET")) {
+    if (v->size() < 16) return bad("JWT_SECRET", "<hidden>", "at least 16 characters");
+    s.jwt_secret = *v;
+  }
+  if (auto v = get("LOG_LEVEL")) {
+    static const char* kLevels[] = {"debug", "info", "warn", "error"};
+    if (std::find(std::begin(kLevels), std::end(kLevels), *v) == std::end(kLevels)) {
+      return bad("LOG_LEVEL", *v, "debug, info, warn or error");
+    }
+    s.log_level = *v;
+  }
+  if (auto v = get("HYPEMAN_API_URL")) {
+    if (!v->empty() && v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0) {
+      return bad("HYPEMAN_API_URL", *v, "an http:// or https:// URL");
+    }
+    s.hypeman_api_url = *v;
+  }
+  if (auto v = get("HYPEMAN_API_TOKEN")) s.hypeman_api_token = *v;
+  if (auto v = get("INGRESSD_TEST_INVALID_BOOTSTRAP")) {
+    INGRESS_ASSIGN_OR_RETURN(s.test_invalid_bootstrap,
+                             parseBool("INGRESSD_TEST_INVALID_BOOTSTRAP", *v));
+  }
+  return s;
+}
+
+}  // namespace ingress::exe

@@ -1,0 +1,47 @@
+// Settings of `ingressd serve`, from the environment. Every variable is validated; an invalid
+// value is an error naming the variable, never silently replaced by a default.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace ingress::exe {
+
+struct Settings {
+  std::string data_dir = "/var/lib/hypeman";       // DATA_DIR (absolute)
+  std::string envoy_listen_address = "0.0.0.0";    // ENVOY_LISTEN_ADDRESS (IP literal)
+  std::string envoy_admin_address = "127.0.0.1";   // ENVOY_ADMIN_ADDRESS (IP literal)
+  uint16_t envoy_admin_port = 9901;                // ENVOY_ADMIN_PORT
+  bool envoy_admin_allow_non_loopback = false;     // ENVOY_ADMIN_ALLOW_NON_LOOPBACK
+  bool envoy_stop_on_shutdown = false;             // ENVOY_STOP_ON_SHUTDOWN
+  std::string envoy_binary;                        // ENVOY_BINARY (empty: the embedded Envoy)
+  int envoy_drain_time_s = 5;                      // ENVOY_DRAIN_TIME_S
+  int envoy_parent_shutdown_time_s = 10;           // ENVOY_PARENT_SHUTDOWN_TIME_S (> drain)
+  std::string envoy_log_level = "info";            // ENVOY_LOG_LEVEL
+  std::chrono::milliseconds envoy_ready_timeout{30000};  // ENVOY_READY_TIMEOUT (seconds)
+  std::chrono::milliseconds envoy_apply_timeout{10000};  // ENVOY_APPLY_TIMEOUT (seconds)
+  std::string api_listen = "127.0.0.1:8080";       // API_LISTEN (host:port)
+  std::string jwt_secret;                          // JWT_SECRET (empty: {DATA_DIR}/api-secret)
+  std::string log_level = "info";                  // LOG_LEVEL
+  std::string hypeman_api_url;                     // HYPEMAN_API_URL (empty: built-in registry)
+  std::string hypeman_api_token;                   // HYPEMAN_API_TOKEN
+  bool test_invalid_bootstrap = false;             // INGRESSD_TEST_INVALID_BOOTSTRAP (tests only)
+};
+
+using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+// Reads the process environment.
+EnvLookup processEnvironment();
+
+StatusOr<Settings> loadSettings(const EnvLookup& env);
+
+bool isLoopbackAddress(std::string_view ip);
+bool isIpLiteral(std::string_view ip);
+
+}  // namespace ingress::exe
