@@ -1,0 +1,190 @@
+#include "integration/installation.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <thread>
+
+#include "common/json.h"
+
+namespace ingress::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+pid_t readPid(const std::string& path) {
+  std::ifstream f(path);
+  long pid = 0;
+  if (!(f >> pid)) return 0;
+  return static_cast<pid_t>(pid);
+}
+
+}  // namespace
+
+bool processAlive(pid_t pid) {
+  ProcessLauncherImpl p;
+  return p.isAlive(pid);
+}
+
+void reapChildren() {
+  for (;;) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+  }
+}
+
+std::vector<pid_t> zombieChildrenOf(pid_t parent) {
+  std::vector<pid_t> out;
+  DIR* d = ::opendir("/proc");
+  if (d == nullptr) return out;
+  while (dirent* e = ::readdir(d)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    std::ifstream stat("/proc/" + std::string(e->d_name) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    char state = 0;
+    long ppid = 0;
+    std::istringstream rest(line.substr(close + 2));
+    rest >> state >> ppid;
+    if (state == 'Z' && ppid == parent) out.push_back(static_cast<pid_t>(pid));
+  }
+  ::closedir(d);
+  return out;
+}
+
+Status writeTestListener(const std::string& xds_dir, int port) {
+  Json hcm = {
+      {"@type",
+       "type.googleapis.com/"
+       "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"},
+      {"stat_prefix", "test"},
+      {"route_config",
+       {{"virtual_hosts",
+         {{{"name", "all"},
+           {"domains", {"*"}},
+           {"routes",
+            {{{"match", {{"prefix", "/"}}},
+              {"direct_response", {{"status", 200}, {"body", {{"inline_string", "ok"}}}}}}}}}}}}},
+      {"http_filters",
+       {{{"name", "envoy.filters.http.router"},
+         {"typed_config",
+          {{"@type", "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}}}}}};
+  Json listener = {
+      {"@type", "type.googleapis.com/envoy.config.listener.v3.Listener"},
+      {"name", "test_listener"},
+      {"address", {{"socket_address", {{"address", "127.0.0.1"}, {"port_value", port}}}}},
+      {"filter_chains",
+       {{{"filters", {{{"name", "envoy.filters.network.http_connection_manager"},
+                       {"typed_config", hcm}}}}}}}};
+  Json lds = {{"version_info", "test-1"}, {"resources", {listener}}};
+  FilesystemImpl fs;
+  INGRESS_RETURN_IF_ERROR(fs.makeDirs(xds_dir, 0700));
+  return fs.writeFileAtomic(joinPath(xds_dir, "lds.json"), dumpJson(lds, 2), 0600);
+}
+
+Installation::Installation() : admin_port_(freeLoopbackPort()), api_port_(freeLoopbackPort()) {
+  static const bool subreaper = [] { return ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; }();
+  (void)subreaper;
+}
+
+Installation::~Installation() { shutdown(); }
+
+pid_t Installation::startServe() {
+  SpawnOptions o;
+  o.argv = {ingressdBinary(), "serve"};
+  o.extra_env = {"DATA_DIR=" + dir_.path(),
+                 "ENVOY_ADMIN_PORT=" + std::to_string(admin_port_),
+                 "ENVOY_LISTEN_ADDRESS=127.0.0.1",
+                 "API_LISTEN=127.0.0.1:" + std::to_string(api_port_),
+                 "ENVOY_DRAIN_TIME_S=1",
+                 "ENVOY_PARENT_SHUTDOWN_TIME_S=3",
+                 "LOG_LEVEL=debug"};
+  for (const auto& [k, v] : env_) o.extra_env.push_back(k + "=" + v);
+  o.stdout_path = dir_.file("serve-" + std::to_string(++serve_count_) + ".log");
+  auto pid = processes_.spawn(o);
+  serve_pid_ = pid.ok() ? *pid : 0;
+  if (serve_pid_ != 0) all_pids_.push_back(serve_pid_);
+  return serve_pid_;
+}
+
+pid_t Installation::startServeAndWaitReady(std::chrono::milliseconds timeout) {
+  pid_t pid = startServe();
+  const bool ok = pollUntil(
+      [&] {
+        return currentServeLog().find("\"msg\":\"envoy is serving\"") != std::string::npos &&
+               ready();
+      },
+      timeout);
+  return ok ? pid : 0;
+}
+
+std::optional<ExitStatus> Installation::waitServeExit(std::chrono::milliseconds timeout) {
+  auto r = processes_.waitChild(serve_pid_, timeout);
+  if (!r.ok() || !r->has_value()) return std::nullopt;
+  return **r;
+}
+
+void Installation::signalServe(int sig) {
+  if (serve_pid_ != 0) ::kill(serve_pid_, sig);
+}
+
+std::string Installation::serveLog() const {
+  std::string all;
+  for (int i = 1; i <= serve_count_; ++i) {
+    auto text = fs_.readFile(dir_.file("serve-" + std::to_string(i) + ".log"));
+    if (text.ok()) all += *text;
+  }
+  return all;
+}
+
+std::string Installation::currentServeLog() const {
+  auto text = fs_.readFile(dir_.file("serve-" + std::to_string(serve_count_) + ".log"));
+  return text.ok() ? *text : "";
+}
+
+bool Installation::ready() const { return admin().ready(); }
+
+envoy::AdminClient Installation::admin() const {
+  return envoy::AdminClient("http://127.0.0.1:" + std::to_string(admin_port_), milliseconds(500));
+}
+
+pid_t Installation::envoyPid() const { return readPid(paths().envoy_pid); }
+pid_t Installation::supervisorPid() const { return readPid(paths().supervisor_pid); }
+
+StatusOr<envoy::SupervisorState> Installation::state() const {
+  return envoy::readSupervisorState(fs_, paths().state);
+}
+
+void Installation::shutdown() {
+  pid_t sup = supervisorPid();
+  if (sup != 0) all_pids_.push_back(sup);
+  if (pid_t e = envoyPid()) all_pids_.push_back(e);
+  if (serve_pid_ != 0 && processAlive(serve_pid_)) ::kill(serve_pid_, SIGKILL);
+  if (sup != 0 && processAlive(sup)) {
+    ::kill(sup, SIGTERM);
+    pollUntil([&] { reapChildren(); return !processAlive(sup); }, std::chrono::seconds(15));
+  }
+  for (pid_t p : all_pids_) {
+    if (processAlive(p)) ::kill(p, SIGKILL);
+  }
+  pollUntil(
+      [&] {
+        reapChildren();
+        for (pid_t p : all_pids_) {
+          if (processAlive(p)) return false;
+        }
+        return true;
+      },
+      std::chrono::seconds(10));
+  all_pids_.clear();
+}
+
+}  // namespace ingress::testing
