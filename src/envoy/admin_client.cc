@@ -68,6 +68,45 @@ StatusOr<uint64_t> AdminClient::stat(const std::string& name) const {
   return notFound("envoy has no stat " + name);
 }
 
+namespace {
+std::string percentEncode(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+}  // namespace
+
+StatusOr<std::map<std::string, std::string>> AdminClient::statsMatching(
+    const std::string& regex) const {
+  INGRESS_ASSIGN_OR_RETURN(std::string body,
+                           get("/stats?usedonly=false&filter=" + percentEncode(regex)));
+  std::map<std::string, std::string> out;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t end = body.find('\n', pos);
+    if (end == std::string::npos) end = body.size();
+    std::string_view line(body.data() + pos, end - pos);
+    pos = end + 1;
+    auto sep = line.find(": ");
+    if (sep == std::string_view::npos) continue;
+    std::string value(line.substr(sep + 2));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+      value = value.substr(1, value.size() - 2);
+    }
+    out.emplace(std::string(line.substr(0, sep)), std::move(value));
+  }
+  return out;
+}
+
 Status AdminClient::drainListenersGracefully() const {
   HttpRequest req;
   req.method = "POST";

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "common/status.h"
@@ -28,6 +29,9 @@ class AdminClient {
   StatusOr<ServerInfo> serverInfo() const;
   // Value of one counter or gauge; kNotFound when Envoy has no such stat.
   StatusOr<uint64_t> stat(const std::string& name) const;
+  // Every stat whose name matches the (RE2) regex: name → value text (counters as digits, text
+  // readouts without their quotes).
+  StatusOr<std::map<std::string, std::string>> statsMatching(const std::string& regex) const;
   // POST /drain_listeners?graceful: listeners drain for --drain-time-s, then close.
   Status drainListenersGracefully() const;
   // GET of any admin path, returning the body of a 200.

@@ -38,7 +38,10 @@ void LoadClient::run() {
   for (uint64_t i = 0; i < max_requests_ && !stop_; ++i) {
     CURLcode rc = curl_easy_perform(c);
     long status = 0;
+    long connects = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+    connects_ += static_cast<uint64_t>(connects);
     if (rc == CURLE_OK && status >= 200 && status < 300) {
       ++ok_;
       continue;

@@ -20,6 +20,8 @@ class LoadClient {
   void stop();
   uint64_t ok() const { return ok_.load(); }
   uint64_t failed() const { return failed_.load(); }
+  // New TCP connections the client had to open (1 when keep-alive held throughout).
+  uint64_t connects() const { return connects_.load(); }
   std::vector<std::string> errors() const;  // the first few failures, for messages
 
  private:
@@ -30,6 +32,7 @@ class LoadClient {
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> ok_{0};
   std::atomic<uint64_t> failed_{0};
+  std::atomic<uint64_t> connects_{0};
   mutable std::mutex mu_;
   std::vector<std::string> errors_;
   std::thread thread_;

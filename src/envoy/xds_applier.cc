@@ -1,0 +1,220 @@
+#include "envoy/xds_applier.h"
+
+#include <set>
+
+#include "common/log.h"
+
+namespace ingress::envoy {
+namespace {
+
+using std::chrono::milliseconds;
+
+Json byName(const Json& resources) {
+  Json out = Json::object();
+  for (const auto& r : resources) out[r.value("name", "")] = r;
+  return out;
+}
+
+// old ∪ new, new winning, sorted by name (a Json object iterates sorted).
+Json unionByName(const Json& old_list, const Json& new_list) {
+  Json merged = byName(old_list);
+  for (const auto& r : new_list) merged[r.value("name", "")] = r;
+  Json out = Json::array();
+  for (auto& [name, r] : merged.items()) out.push_back(r);
+  return out;
+}
+
+std::map<uint16_t, Json> readRoutes(const Filesystem& fs, const std::string& dir) {
+  std::map<uint16_t, Json> routes;
+  auto names = fs.listDir(dir);
+  if (!names.ok()) return routes;
+  for (const auto& n : *names) {
+    if (n.rfind("rds_", 0) != 0 || n.size() < 10 || n.substr(n.size() - 5) != ".json") continue;
+    int port = std::atoi(n.substr(4, n.size() - 9).c_str());
+    if (port <= 0 || port > 65535) continue;
+    auto text = fs.readFile(joinPath(dir, n));
+    if (!text.ok()) continue;
+    auto j = parseJsonStrict(*text, 64);
+    if (!j.ok() || !(*j)["resources"].is_array() || (*j)["resources"].empty()) continue;
+    routes[static_cast<uint16_t>(port)] = (*j)["resources"][0];
+  }
+  return routes;
+}
+
+Json readResources(const Filesystem& fs, const std::string& path, std::string* version) {
+  auto text = fs.readFile(path);
+  if (!text.ok()) return Json::array();
+  auto j = parseJsonStrict(*text, 64);
+  if (!j.ok() || !(*j)["resources"].is_array()) return Json::array();
+  if (version != nullptr && (*j)["version_info"].is_string()) *version = (*j)["version_info"];
+  return (*j)["resources"];
+}
+
+}  // namespace
+
+std::string cdsStatPrefix() { return "cluster_manager.cds."; }
+std::string ldsStatPrefix() { return "listener_manager.lds."; }
+std::string rdsStatPrefix(uint16_t port) {
+  return "http." + listenerName(port) + ".rds." + listenerName(port) + ".";
+}
+
+XdsApplier::XdsApplier(Filesystem& fs, const AdminClient& admin, Clock& clock, std::string xds_dir)
+    : fs_(fs), admin_(admin), clock_(clock), xds_dir_(std::move(xds_dir)) {
+  current_.clusters = Json::array();
+  current_.listeners = Json::array();
+}
+
+void XdsApplier::loadCurrent() {
+  current_.clusters = readResources(fs_, joinPath(xds_dir_, "cds.json"), &current_.version);
+  current_.listeners = readResources(fs_, joinPath(xds_dir_, "lds.json"), nullptr);
+  current_.routes = readRoutes(fs_, xds_dir_);
+}
+
+Status XdsApplier::writeCds(const std::string& version, const Json& clusters) {
+  return fs_.writeFileAtomic(joinPath(xds_dir_, "cds.json"), discoveryFile(version, clusters), 0600);
+}
+Status XdsApplier::writeLds(const std::string& version, const Json& listeners) {
+  return fs_.writeFileAtomic(joinPath(xds_dir_, "lds.json"), discoveryFile(version, listeners),
+                             0600);
+}
+Status XdsApplier::writeRds(uint16_t port, const std::string& version, const Json& route) {
+  return fs_.writeFileAtomic(joinPath(xds_dir_, rdsFileName(port)),
+                             discoveryFile(version, Json::array({route})), 0600);
+}
+
+Status XdsApplier::writeAll(const XdsConfig& config) {
+  INGRESS_RETURN_IF_ERROR(fs_.makeDirs(xds_dir_, 0700));
+  for (const auto& [port, route] : config.routes) {
+    INGRESS_RETURN_IF_ERROR(writeRds(port, config.version, route));
+  }
+  INGRESS_RETURN_IF_ERROR(writeCds(config.version, config.clusters));
+  INGRESS_RETURN_IF_ERROR(writeLds(config.version, config.listeners));
+  for (const auto& [port, route] : current_.routes) {
+    if (!config.routes.count(port)) (void)fs_.removeFile(joinPath(xds_dir_, rdsFileName(port)));
+  }
+  current_ = config;
+  return okStatus();
+}
+
+StatusOr<std::map<std::string, uint64_t>> XdsApplier::rejectCounters(
+    const std::vector<std::string>& prefixes) {
+  std::map<std::string, uint64_t> out;
+  if (prefixes.empty()) return out;
+  INGRESS_ASSIGN_OR_RETURN(auto stats,
+                           admin_.statsMatching("update_(rejected|failure)$"));
+  for (const auto& p : prefixes) {
+    for (const char* k : {"update_rejected", "update_failure"}) {
+      auto it = stats.find(p + k);
+      out[p + k] = it == stats.end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);
+    }
+  }
+  return out;
+}
+
+Status XdsApplier::waitFor(const std::map<std::string, std::string>& expect,
+                           const std::map<std::string, uint64_t>& reject_baseline,
+                           std::chrono::steady_clock::time_point deadline) {
+  milliseconds interval(1);
+  for (;;) {
+    auto stats = admin_.statsMatching("(version_text|update_rejected|update_failure)$");
+    if (stats.ok()) {
+      for (const auto& [name, base] : reject_baseline) {
+        auto it = stats->find(name);
+        if (it != stats->end() && std::strtoull(it->second.c_str(), nullptr, 10) > base) {
+          return aborted("Envoy rejected the new configuration (" + name +
+                             " rose); the previous configuration stays in place",
+                         "config_rejected");
+        }
+      }
+      bool all = true;
+      for (const auto& [prefix, version] : expect) {
+        auto it = stats->find(prefix + "version_text");
+        if (it == stats->end() || it->second != version) {
+          all = false;
+          break;
+        }
+      }
+      if (all) return okStatus();
+    }
+    if (clock_.monotonicNow() >= deadline) {
+      return deadlineExceeded("Envoy did not confirm the new configuration in time",
+                              "apply_timeout");
+    }
+    clock_.sleepFor(interval);
+    interval = std::min(interval * 2, milliseconds(20));
+  }
+}
+
+void XdsApplier::restore(const XdsConfig& good) {
+  log::warn("restoring the last good Envoy configuration", {{"version", good.version}});
+  Status st = writeAll(good);
+  if (!st.ok()) log::error("cannot restore Envoy configuration", {{"error", st.message()}});
+}
+
+Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeout) {
+  const auto deadline = clock_.monotonicNow() + timeout;
+  const XdsConfig good = current_;
+  std::set<uint16_t> old_ports, new_ports;
+  for (const auto& [p, r] : good.routes) old_ports.insert(p);
+  for (const auto& [p, r] : next.routes) new_ports.insert(p);
+
+  std::vector<std::string> prefixes{cdsStatPrefix(), ldsStatPrefix()};
+  for (uint16_t p : new_ports) prefixes.push_back(rdsStatPrefix(p));
+  auto baseline = rejectCounters(prefixes);
+  if (!baseline.ok()) return baseline.status().withContext("reading Envoy's stats");
+
+  auto fail = [&](Status st) {
+    restore(good);
+    return st;
+  };
+
+  // 1. Clusters: add before anything routes to them.
+  const Json cds_union = unionByName(good.clusters, next.clusters);
+  const bool cds_final_differs = cds_union != next.clusters;
+  if (cds_union != good.clusters) {
+    const std::string v = cds_final_differs ? next.version + "-add" : next.version;
+    INGRESS_RETURN_IF_ERROR(writeCds(v, cds_union));
+    if (Status st = waitFor({{cdsStatPrefix(), v}}, *baseline, deadline); !st.ok()) return fail(st);
+  }
+  // 2. Routes of ports that keep (or already have) a listener.
+  std::map<std::string, std::string> expect;
+  for (const auto& [port, route] : next.routes) {
+    auto it = good.routes.find(port);
+    if (it != good.routes.end() && it->second == route) continue;
+    INGRESS_RETURN_IF_ERROR(writeRds(port, next.version, route));
+    expect[rdsStatPrefix(port)] = next.version;
+  }
+  // Ports that already listen confirm now; new ports confirm once their listener exists.
+  std::map<std::string, std::string> existing;
+  for (const auto& [prefix, v] : expect) {
+    for (uint16_t p : old_ports) {
+      if (prefix == rdsStatPrefix(p)) existing[prefix] = v;
+    }
+  }
+  if (!existing.empty()) {
+    if (Status st = waitFor(existing, *baseline, deadline); !st.ok()) return fail(st);
+  }
+  // 3. Listeners.
+  if (next.listeners != good.listeners) {
+    INGRESS_RETURN_IF_ERROR(writeLds(next.version, next.listeners));
+    expect[ldsStatPrefix()] = next.version;
+  }
+  if (!expect.empty()) {
+    if (Status st = waitFor(expect, *baseline, deadline); !st.ok()) return fail(st);
+  }
+  // 4. Clusters nothing routes to any more.
+  if (cds_final_differs) {
+    INGRESS_RETURN_IF_ERROR(writeCds(next.version, next.clusters));
+    if (Status st = waitFor({{cdsStatPrefix(), next.version}}, *baseline, deadline); !st.ok()) {
+      return fail(st);
+    }
+  }
+  // 5. Route files of closed ports.
+  for (uint16_t p : old_ports) {
+    if (!new_ports.count(p)) (void)fs_.removeFile(joinPath(xds_dir_, rdsFileName(p)));
+  }
+  current_ = next;
+  return okStatus();
+}
+
+}  // namespace ingress::envoy
