@@ -2,6 +2,11 @@
 
 #include <set>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "common/log.h"
 
 namespace ingress::envoy {
@@ -50,6 +55,30 @@ Json readResources(const Filesystem& fs, const std::string& path, std::string* v
   return (*j)["resources"];
 }
 
+// True when a TCP connection to address:port is accepted (by the kernel's listen queue).
+bool accepts(const std::string& address, uint16_t port) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    len = sizeof *v4;
+  } else if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    len = sizeof *v6;
+  } else {
+    return false;
+  }
+  int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0;
+  ::close(fd);
+  return ok;
+}
+
 }  // namespace
 
 std::string cdsStatPrefix() { return "cluster_manager.cds."; }
@@ -58,8 +87,10 @@ std::string rdsStatPrefix(uint16_t port) {
   return "http." + listenerName(port) + ".rds." + listenerName(port) + ".";
 }
 
-XdsApplier::XdsApplier(Filesystem& fs, const AdminClient& admin, Clock& clock, std::string xds_dir)
-    : fs_(fs), admin_(admin), clock_(clock), xds_dir_(std::move(xds_dir)) {
+XdsApplier::XdsApplier(Filesystem& fs, const AdminClient& admin, Clock& clock, std::string xds_dir,
+                       std::string probe_address)
+    : fs_(fs), admin_(admin), clock_(clock), xds_dir_(std::move(xds_dir)),
+      probe_address_(std::move(probe_address)) {
   current_.clusters = Json::array();
   current_.listeners = Json::array();
 }
@@ -145,6 +176,24 @@ Status XdsApplier::waitFor(const std::map<std::string, std::string>& expect,
   }
 }
 
+Status XdsApplier::waitPorts(const std::set<uint16_t>& open, const std::set<uint16_t>& closed,
+                             std::chrono::steady_clock::time_point deadline) {
+  milliseconds interval(1);
+  for (;;) {
+    bool done = true;
+    for (uint16_t p : open) done = done && accepts(probe_address_, p);
+    for (uint16_t p : closed) done = done && !accepts(probe_address_, p);
+    if (done) return okStatus();
+    if (clock_.monotonicNow() >= deadline) {
+      return deadlineExceeded("Envoy applied the listeners, but a port did not open or close in "
+                              "time (is the port in use, or below 1024 without privileges?)",
+                              "apply_timeout");
+    }
+    clock_.sleepFor(interval);
+    interval = std::min(interval * 2, milliseconds(20));
+  }
+}
+
 void XdsApplier::restore(const XdsConfig& good) {
   log::warn("restoring the last good Envoy configuration", {{"version", good.version}});
   Status st = writeAll(good);
@@ -201,6 +250,16 @@ Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeou
   }
   if (!expect.empty()) {
     if (Status st = waitFor(expect, *baseline, deadline); !st.ok()) return fail(st);
+  }
+  if (next.listeners != good.listeners) {
+    std::set<uint16_t> opened, closed;
+    for (uint16_t p : new_ports) {
+      if (!old_ports.count(p)) opened.insert(p);
+    }
+    for (uint16_t p : old_ports) {
+      if (!new_ports.count(p)) closed.insert(p);
+    }
+    if (Status st = waitPorts(opened, closed, deadline); !st.ok()) return fail(st);
   }
   // 4. Clusters nothing routes to any more.
   if (cds_final_differs) {

@@ -6,6 +6,7 @@
 //   3. LDS (new ports open; ports without rules close)
 //   4. CDS := new clusters                (old targets go once nothing routes to them)
 //   5. RDS files of closed ports are deleted
+// After step 3 it waits until new ports accept connections and closed ports refuse them.
 // Each file is renamed into place (Envoy reloads only on a rename into the watched directory) and
 // each step waits until Envoy reports the new version_text, or a rise of update_rejected /
 // update_failure. On a reject or a timeout the last good files are restored and the error
@@ -15,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <set>
 
 #include "common/clock.h"
 #include "common/filesystem.h"
@@ -26,7 +28,11 @@ namespace ingress::envoy {
 
 class XdsApplier {
  public:
-  XdsApplier(Filesystem& fs, const AdminClient& admin, Clock& clock, std::string xds_dir);
+  // `probe_address` is where listeners can be reached from this host (the listen address, or
+  // loopback for a wildcard); after a listener change the applier connects there until new ports
+  // accept and removed ports refuse, so "applied" means a client can already see it.
+  XdsApplier(Filesystem& fs, const AdminClient& admin, Clock& clock, std::string xds_dir,
+             std::string probe_address = "127.0.0.1");
 
   // Reads the files currently on disk as the last good configuration.
   void loadCurrent();
@@ -47,11 +53,14 @@ class XdsApplier {
   StatusOr<std::map<std::string, uint64_t>> rejectCounters(
       const std::vector<std::string>& prefixes);
   void restore(const XdsConfig& good);
+  Status waitPorts(const std::set<uint16_t>& open, const std::set<uint16_t>& closed,
+                   std::chrono::steady_clock::time_point deadline);
 
   Filesystem& fs_;
   const AdminClient& admin_;
   Clock& clock_;
   std::string xds_dir_;
+  std::string probe_address_;
   XdsConfig current_;
 };
 
