@@ -11,6 +11,49 @@ Json pathConfigSource(const std::string& xds_dir, const std::string& file) {
            {{"path", joinPath(xds_dir, file)}, {"watched_directory", {{"path", xds_dir}}}}}};
 }
 
+Json otelCluster(const OtelOptions& o) {
+  return {
+      {"name", kOtelClusterName},
+      {"type", "STRICT_DNS"},
+      {"connect_timeout", "2s"},
+      {"typed_extension_protocol_options",
+       {{"envoy.extensions.upstreams.http.v3.HttpProtocolOptions",
+         {{"@type", "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions"},
+          {"explicit_http_config", {{"http2_protocol_options", Json::object()}}}}}}},
+      {"load_assignment",
+       {{"cluster_name", kOtelClusterName},
+        {"endpoints",
+         {{{"lb_endpoints",
+            {{{"endpoint",
+               {{"address",
+                 {{"socket_address",
+                   {{"address", o.collector_host}, {"port_value", o.collector_port}}}}}}}}}}}}}}},
+  };
+}
+
+Json otelSink(const OtelOptions& o) {
+  Json attributes = {{"service.name", o.service_name + "-envoy"},
+                     {"service.instance.id", o.service_instance_id}};
+  if (!o.environment.empty()) attributes["deployment.environment.name"] = o.environment;
+  return {
+      {"name", "envoy.stat_sinks.open_telemetry"},
+      {"typed_config",
+       {{"@type", "type.googleapis.com/envoy.extensions.stat_sinks.open_telemetry.v3.SinkConfig"},
+        {"grpc_service", {{"envoy_grpc", {{"cluster_name", kOtelClusterName}}}, {"timeout", "5s"}}},
+        {"resource_detectors",
+         {{{"name", "envoy.tracers.opentelemetry.resource_detectors.static_config"},
+           {"typed_config",
+            {{"@type",
+              "type.googleapis.com/"
+              "envoy.extensions.tracers.opentelemetry.resource_detectors.v3."
+              "StaticConfigResourceDetectorConfig"},
+             {"attributes", attributes}}}}}},
+        {"emit_tags_as_attributes", true},
+        {"use_tag_extracted_name", true},
+        {"prefix", "envoy"}}},
+  };
+}
+
 }  // namespace
 
 Json renderBootstrap(const BootstrapOptions& o) {
@@ -23,6 +66,11 @@ Json renderBootstrap(const BootstrapOptions& o) {
        {{"lds_config", pathConfigSource(o.xds_dir, "lds.json")},
         {"cds_config", pathConfigSource(o.xds_dir, "cds.json")}}},
   };
+  if (o.otel.enabled) {
+    b["stats_flush_interval"] = std::to_string(o.otel.flush_interval_s) + "s";
+    b["stats_sinks"] = Json::array({otelSink(o.otel)});
+    b["static_resources"] = {{"clusters", Json::array({otelCluster(o.otel)})}};
+  }
   if (o.inject_invalid_field) b["admin"]["no_such_field_ingressd_test"] = true;
   return b;
 }

@@ -10,11 +10,25 @@
 
 namespace ingress::envoy {
 
+// Envoy's aggregate metrics pushed to an OpenTelemetry collector over OTLP/gRPC. Only the stats
+// sink: no tracer and no access-log export, so nothing per request leaves the host.
+struct OtelOptions {
+  bool enabled = false;
+  std::string collector_host = "127.0.0.1";  // IP literal or DNS name
+  uint16_t collector_port = 4317;
+  std::string service_name = "hypeman";      // Envoy reports `<service_name>-envoy`
+  std::string service_instance_id;           // e.g. the host name
+  std::string environment;                   // deployment.environment.name; empty → omitted
+  int flush_interval_s = 10;
+  bool operator==(const OtelOptions&) const = default;
+};
+
 struct BootstrapOptions {
   std::string node_id = "ingressd";
   std::string admin_address = "127.0.0.1";
   uint16_t admin_port = 9901;
   std::string xds_dir;  // watched directory holding lds.json, cds.json, rds_<port>.json
+  OtelOptions otel;
   // Test-only: adds a field Envoy rejects, to prove that a bad bootstrap is refused.
   bool inject_invalid_field = false;
 };
@@ -25,5 +39,7 @@ std::string renderBootstrapText(const BootstrapOptions& options);
 
 // An empty xDS file (a DiscoveryResponse with no resources).
 std::string emptyDiscoveryResponse();
+
+inline constexpr char kOtelClusterName[] = "ingressd_otel_collector";
 
 }  // namespace ingress::envoy

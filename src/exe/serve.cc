@@ -90,6 +90,13 @@ int runServe(const Settings& settings) {
   options.bootstrap.admin_address = settings.envoy_admin_address;
   options.bootstrap.admin_port = settings.envoy_admin_port;
   options.bootstrap.inject_invalid_field = settings.test_invalid_bootstrap;
+  options.bootstrap.otel.enabled = settings.otel_enabled;
+  options.bootstrap.otel.collector_host = settings.otel_collector_host;
+  options.bootstrap.otel.collector_port = settings.otel_collector_port;
+  options.bootstrap.otel.service_name = settings.otel_service_name;
+  options.bootstrap.otel.service_instance_id = settings.otel_service_instance_id;
+  options.bootstrap.otel.environment = settings.deployment_environment;
+  options.bootstrap.otel.flush_interval_s = settings.otel_flush_interval_s;
   options.drain_time_s = settings.envoy_drain_time_s;
   options.parent_shutdown_time_s = settings.envoy_parent_shutdown_time_s;
   options.envoy_log_level = settings.envoy_log_level;

@@ -1,6 +1,7 @@
 #include "exe/settings.h"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -154,6 +155,49 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     s.hypeman_api_url = *v;
   }
   if (auto v = get("HYPEMAN_API_TOKEN")) s.hypeman_api_token = *v;
+  if (auto v = get("OTEL_ENABLED")) {
+    INGRESS_ASSIGN_OR_RETURN(s.otel_enabled, parseBool("OTEL_ENABLED", *v));
+  }
+  if (auto v = get("OTEL_ENDPOINT")) {
+    // Accept a bare host:port, or the http:// form collectors are often given as.
+    std::string e = *v;
+    for (const char* scheme : {"http://", "https://"}) {
+      if (e.rfind(scheme, 0) == 0) e = e.substr(std::string(scheme).size());
+    }
+    if (!e.empty() && e.back() == '/') e.pop_back();
+    auto colon = e.rfind(':');
+    if (colon == std::string::npos || colon == 0) return bad("OTEL_ENDPOINT", *v, "host:port");
+    std::string host = e.substr(0, colon);
+    if (host.front() == '[') {
+      if (host.size() < 3 || host.back() != ']') return bad("OTEL_ENDPOINT", *v, "[IPv6]:port");
+      host = host.substr(1, host.size() - 2);
+      if (!isIpLiteral(host)) return bad("OTEL_ENDPOINT", *v, "[IPv6]:port");
+    } else if (!isIpLiteral(host)) {
+      const bool dns_ok =
+          host.size() <= 253 && std::all_of(host.begin(), host.end(), [](unsigned char c) {
+            return std::isalnum(c) || c == '-' || c == '.';
+          });
+      if (!dns_ok) return bad("OTEL_ENDPOINT", *v, "host:port with a host name or IP address");
+    }
+    INGRESS_ASSIGN_OR_RETURN(long port, parseInt("OTEL_ENDPOINT", e.substr(colon + 1), 1, 65535));
+    s.otel_endpoint = *v;
+    s.otel_collector_host = host;
+    s.otel_collector_port = static_cast<uint16_t>(port);
+  }
+  if (auto v = get("OTEL_SERVICE_NAME")) {
+    if (v->empty() || v->size() > 128) return bad("OTEL_SERVICE_NAME", *v, "1 to 128 characters");
+    s.otel_service_name = *v;
+  }
+  if (auto v = get("OTEL_SERVICE_INSTANCE_ID")) s.otel_service_instance_id = *v;
+  if (s.otel_service_instance_id.empty()) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) s.otel_service_instance_id = host;
+  }
+  if (auto v = get("ENV")) s.deployment_environment = *v;
+  if (auto v = get("OTEL_FLUSH_INTERVAL_S")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("OTEL_FLUSH_INTERVAL_S", *v, 1, 3600));
+    s.otel_flush_interval_s = static_cast<int>(n);
+  }
   if (auto v = get("INGRESSD_TEST_INVALID_BOOTSTRAP")) {
     INGRESS_ASSIGN_OR_RETURN(s.test_invalid_bootstrap,
                              parseBool("INGRESSD_TEST_INVALID_BOOTSTRAP", *v));

@@ -31,6 +31,14 @@ struct Settings {
   std::string log_level = "info";                  // LOG_LEVEL
   std::string hypeman_api_url;                     // HYPEMAN_API_URL (empty: built-in registry)
   std::string hypeman_api_token;                   // HYPEMAN_API_TOKEN
+  bool otel_enabled = false;                       // OTEL_ENABLED
+  std::string otel_endpoint = "127.0.0.1:4317";    // OTEL_ENDPOINT (host:port, [v6]:port)
+  std::string otel_collector_host = "127.0.0.1";   // parsed from OTEL_ENDPOINT
+  uint16_t otel_collector_port = 4317;
+  std::string otel_service_name = "hypeman";       // OTEL_SERVICE_NAME
+  std::string otel_service_instance_id;            // OTEL_SERVICE_INSTANCE_ID (default: host name)
+  std::string deployment_environment;              // ENV
+  int otel_flush_interval_s = 10;                  // OTEL_FLUSH_INTERVAL_S
   bool test_invalid_bootstrap = false;             // INGRESSD_TEST_INVALID_BOOTSTRAP (tests only)
 };
 
