@@ -1,0 +1,300 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "ingress/codec.h"
+#include "ingress/timestamp.h"
+#include "unit/ingress/manager_test_fixture.h"
+
+namespace ingress::domain {
+namespace {
+
+using ingress::testing::expectBadRequest;
+using ingress::testing::expectStatus;
+
+constexpr char kId1[] = "id0000000000000000000001";
+constexpr char kId2[] = "id0000000000000000000002";
+
+TEST_F(ManagerTest, CreateReturnsWhatGetReturnsWithMillisecondCreatedAt) {
+  auto created = manager_->createIngress(spec("web", "API.Example.com", 80, "vm", 8080));
+  ASSERT_TRUE(created.ok()) << created.status().toString();
+  EXPECT_EQ(created->ingress.id, kId1);
+  EXPECT_EQ(created->ingress.name, "web");
+  EXPECT_EQ(created->ingress.rules[0], (Rule{{"api.example.com", 80}, {"vm", 8080}}));
+  EXPECT_EQ(formatTimestamp(created->ingress.created_at), "2026-11-28T03:04:05.123Z");
+  EXPECT_EQ(created->ingress.created_at, truncateToMillis(kStart));
+  ASSERT_EQ(created->rule_status.size(), 1u);
+  EXPECT_EQ(created->rule_status[0].state, RuleStatus::State::kActive);
+
+  for (std::string_view key : {"web", kId1}) {
+    auto got = manager_->getIngress(key);
+    ASSERT_TRUE(got.ok()) << key;
+    EXPECT_EQ(encodeIngressView(*got), encodeIngressView(*created)) << key;
+  }
+}
+
+TEST_F(ManagerTest, RestartGivesIdenticalObjects) {
+  ASSERT_TRUE(create("web", "a.example.com").ok());
+  clock_.advance(1500us);
+  ASSERT_TRUE(create("api", "b.example.com", 8080).ok());
+  const auto before = manager_->listIngresses();
+  reopen();
+  const auto after = manager_->listIngresses();
+  ASSERT_EQ(after.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(after[i].ingress, before[i].ingress);
+    EXPECT_EQ(encodeIngressView(after[i]), encodeIngressView(before[i]));
+  }
+  // Uniqueness indexes are rebuilt too.
+  expectStatus(create("other", "A.example.com").status(), StatusCode::kAlreadyExists,
+               "hostname_in_use",
+               "rules[0].match: a.example.com:80 is already used by ingress \"web\"");
+}
+
+TEST_F(ManagerTest, NameMustBeUnique) {
+  ASSERT_TRUE(create("web", "a.example.com").ok());
+  expectStatus(create("web", "b.example.com").status(), StatusCode::kAlreadyExists,
+               "already_exists", "name: an ingress named \"web\" already exists");
+}
+
+TEST_F(ManagerTest, HostnameUniqueAcrossIngressesCaseInsensitive) {
+  ASSERT_TRUE(create("web", "api.example.com").ok());
+  expectStatus(create("other", "API.example.com").status(), StatusCode::kAlreadyExists,
+               "hostname_in_use",
+               "rules[0].match: api.example.com:80 is already used by ingress \"web\"");
+  // The same hostname on another port is free.
+  EXPECT_TRUE(create("other", "api.example.com", 8080).ok());
+  // The failing rule is named by its index.
+  IngressSpec two = spec("third", "new.example.com");
+  two.rules.push_back(Rule{{"Api.Example.Com", 8080}, {"vm", 1}});
+  expectStatus(manager_->createIngress(two).status(), StatusCode::kAlreadyExists,
+               "hostname_in_use",
+               "rules[1].match: api.example.com:8080 is already used by ingress \"other\"");
+  EXPECT_EQ(manager_->listIngresses().size(), 2u);
+}
+
+TEST_F(ManagerTest, ValidationErrorsNameTheField) {
+  expectBadRequest(create("web", "http://a.example.com").status(),
+                   "rules[0].match.hostname: must be a bare hostname without a scheme");
+  expectBadRequest(create("Web", "a.example.com").status(),
+                   "name: must consist of lowercase letters, digits and '-', and start and end "
+                   "with a letter or digit");
+  IngressSpec dup = spec("web", "a.example.com");
+  dup.rules.push_back(Rule{{"A.EXAMPLE.COM", 80}, {"vm2", 1}});
+  expectStatus(manager_->createIngress(dup).status(), StatusCode::kAlreadyExists,
+               "hostname_in_use", "rules[1].match: a.example.com:80 is already used by rules[0]");
+  EXPECT_TRUE(publisher_.calls().empty());
+  EXPECT_TRUE(ingressFiles().empty());
+}
+
+TEST_F(ManagerTest, EveryTargetInstanceMustExist) {
+  IngressSpec s = spec("web", "a.example.com");
+  s.rules.push_back(Rule{{"b.example.com", 80}, {"ghost", 8080}});
+  expectStatus(manager_->createIngress(s).status(), StatusCode::kInvalidArgument,
+               "instance_not_found", "rules[1].target.instance: instance \"ghost\" not found");
+  EXPECT_TRUE(manager_->listIngresses().empty());
+  EXPECT_TRUE(publisher_.calls().empty());
+}
+
+TEST_F(ManagerTest, ResolverOutageFailsCreateWithItsCode) {
+  resolver_table_.setError("vm", unavailable("hypeman API down"));
+  expectStatus(create("web", "a.example.com").status(), StatusCode::kUnavailable, "",
+               "rules[0].target.instance: hypeman API down");
+  EXPECT_TRUE(manager_->listIngresses().empty());
+}
+
+TEST_F(ManagerTest, RuleStatusFollowsTheResolver) {
+  resolver_table_.setError("vm2", failedPrecondition("instance \"vm2\" has no IP address yet"));
+  IngressSpec s = spec("web", "a.example.com");
+  s.rules.push_back(Rule{{"b.example.com", 80}, {"vm2", 8080}});
+  auto created = manager_->createIngress(s);  // an instance without an address still exists
+  ASSERT_TRUE(created.ok()) << created.status().toString();
+  EXPECT_EQ(created->rule_status[0].state, RuleStatus::State::kActive);
+  EXPECT_EQ(created->rule_status[1].state, RuleStatus::State::kUnresolved);
+  EXPECT_EQ(created->rule_status[1].reason, "instance \"vm2\" has no IP address yet");
+
+  resolver_table_.erase("vm");
+  auto got = manager_->getIngress("web");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->rule_status[0].state, RuleStatus::State::kUnresolved);
+  EXPECT_EQ(got->rule_status[0].reason, "instance \"vm\" not found");
+  Json j = encodeIngressView(*got);
+  EXPECT_EQ(j["rules"][0]["status"], "unresolved");
+  EXPECT_EQ(j["rules"][0]["reason"], "instance \"vm\" not found");
+}
+
+TEST_F(ManagerTest, DeleteByIdAndByName) {
+  ASSERT_TRUE(create("web", "a.example.com").ok());
+  ASSERT_TRUE(create("api", "b.example.com").ok());
+  EXPECT_EQ(ingressFiles(), (std::vector<std::string>{std::string(kId1) + ".json",
+                                                      std::string(kId2) + ".json"}));
+  ASSERT_TRUE(manager_->deleteIngress(kId1).ok());
+  ASSERT_TRUE(manager_->deleteIngress("api").ok());
+  EXPECT_TRUE(manager_->listIngresses().empty());
+  EXPECT_TRUE(ingressFiles().empty());
+  expectStatus(manager_->getIngress("web").status(), StatusCode::kNotFound, "not_found",
+               "ingress \"web\" not found");
+  expectStatus(manager_->deleteIngress(kId2), StatusCode::kNotFound, "not_found",
+               "ingress \"" + std::string(kId2) + "\" not found");
+  // The hostname and the name are free again.
+  EXPECT_TRUE(create("web", "a.example.com").ok());
+  reopen();
+  EXPECT_EQ(manager_->listIngresses().size(), 1u);
+}
+
+TEST_F(ManagerTest, MalformedIdOrNameIsNotFoundWithoutLookup) {
+  ASSERT_TRUE(create("web", "a.example.com").ok());
+  const int writes = fs_.writes();
+  for (std::string_view bad : {std::string_view(""), std::string_view("../ingresses/x"),
+                               std::string_view("WEB"), std::string_view("web\0", 4),
+                               std::string_view("a/b"), std::string_view("%2e%2e")}) {
+    expectStatus(manager_->getIngress(bad).status(), StatusCode::kNotFound, "not_found",
+                 "ingress not found");
+    expectStatus(manager_->deleteIngress(bad), StatusCode::kNotFound, "not_found",
+                 "ingress not found");
+  }
+  const std::string long_name(300, 'a');
+  expectStatus(manager_->getIngress(long_name).status(), StatusCode::kNotFound, "not_found",
+               "ingress not found");
+  EXPECT_EQ(fs_.writes(), writes);
+  EXPECT_EQ(manager_->listIngresses().size(), 1u);
+}
+
+TEST_F(ManagerTest, IdsNeverShadowNamesAndNamesNeverShadowIds) {
+  ASSERT_TRUE(create("web", "a.example.com").ok());  // id kId1
+  expectStatus(create(kId1, "b.example.com").status(), StatusCode::kAlreadyExists,
+               "already_exists",
+               "name: \"" + std::string(kId1) + "\" is the id of another ingress");
+  const std::string taken = "bbbbbbbbbbbbbbbbbbbbbbbb";
+  auto named_like_an_id = create(taken, "c.example.com");
+  ASSERT_TRUE(named_like_an_id.ok());
+  ids_.queue(taken);                                 // would shadow the name: skipped
+  ids_.queue("cccccccccccccccccccccccc");
+  auto third = create("third", "d.example.com");
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->ingress.id, "cccccccccccccccccccccccc");
+  EXPECT_EQ(manager_->getIngress(taken)->ingress.id, named_like_an_id->ingress.id);
+}
+
+TEST_F(ManagerTest, ListIsOrderedByCreatedAtThenId) {
+  ids_.queue("zzzzzzzzzzzzzzzzzzzzzzzz");
+  ids_.queue("mmmmmmmmmmmmmmmmmmmmmmmm");
+  ids_.queue("aaaaaaaaaaaaaaaaaaaaaaaa");
+  ASSERT_TRUE(create("first", "a.example.com").ok());  // z..., t0
+  clock_.advance(1ms);
+  ASSERT_TRUE(create("second", "b.example.com").ok());  // m..., t0+1ms
+  ASSERT_TRUE(create("third", "c.example.com").ok());   // a..., t0+1ms
+  auto names = [&] {
+    std::vector<std::string> out;
+    for (const auto& v : manager_->listIngresses()) out.push_back(v.ingress.name);
+    return out;
+  };
+  EXPECT_EQ(names(), (std::vector<std::string>{"first", "third", "second"}));
+  reopen();
+  EXPECT_EQ(names(), (std::vector<std::string>{"first", "third", "second"}));
+}
+
+TEST_F(ManagerTest, PublisherSeesTheWholeSetBeforeTheWrite) {
+  ASSERT_TRUE(create("web", "a.example.com").ok());
+  ASSERT_TRUE(create("api", "b.example.com").ok());
+  ASSERT_TRUE(manager_->deleteIngress("web").ok());
+  auto calls = publisher_.calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0].size(), 1u);
+  ASSERT_EQ(calls[1].size(), 2u);
+  EXPECT_EQ(calls[1][0].name, "web");
+  EXPECT_EQ(calls[1][1].name, "api");
+  ASSERT_EQ(calls[2].size(), 1u);
+  EXPECT_EQ(calls[2][0].name, "api");
+}
+
+TEST_F(ManagerTest, PublisherFailureLeavesStateUnchanged) {
+  ASSERT_TRUE(create("web", "a.example.com").ok());
+  publisher_.failNext();
+  expectStatus(create("api", "b.example.com").status(), StatusCode::kAborted, "config_rejected",
+               "envoy rejected the configuration");
+  EXPECT_EQ(manager_->listIngresses().size(), 1u);
+  EXPECT_EQ(ingressFiles().size(), 1u);
+  publisher_.failNext();
+  expectStatus(manager_->deleteIngress("web"), StatusCode::kAborted, "config_rejected",
+               "envoy rejected the configuration");
+  EXPECT_TRUE(manager_->getIngress("web").ok());
+  reopen();
+  ASSERT_EQ(manager_->listIngresses().size(), 1u);
+  EXPECT_EQ(manager_->listIngresses()[0].ingress.name, "web");
+  // The hostname the failed create wanted is still free.
+  EXPECT_TRUE(create("api", "b.example.com").ok());
+}
+
+TEST_F(ManagerTest, StoreFailureLeavesStateUnchangedAndRepublishesThePreviousSet) {
+  ASSERT_TRUE(create("web", "a.example.com").ok());
+  fs_.failNthWrite(1);
+  auto failed = create("api", "b.example.com");
+  EXPECT_EQ(failed.status().code(), StatusCode::kInternal);
+  EXPECT_NE(failed.status().message().find("injected fault: write"), std::string::npos);
+  EXPECT_EQ(manager_->listIngresses().size(), 1u);
+  EXPECT_EQ(ingressFiles().size(), 1u);
+  auto calls = publisher_.calls();
+  ASSERT_EQ(calls.size(), 3u);     // web; web+api (then the write failed); web again
+  EXPECT_EQ(calls[2].size(), 1u);
+
+  fs_.failRemoves(true);
+  EXPECT_EQ(manager_->deleteIngress("web").code(), StatusCode::kInternal);
+  fs_.failRemoves(false);
+  EXPECT_TRUE(manager_->getIngress("web").ok());
+  reopen();
+  EXPECT_EQ(manager_->listIngresses().size(), 1u);
+  EXPECT_TRUE(create("api", "b.example.com").ok());
+}
+
+TEST_F(ManagerTest, FiftyConcurrentCreatesOfOneHostnameYieldOneWinner) {
+  constexpr int kThreads = 50;
+  std::atomic<int> ok{0}, in_use{0}, other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go.load()) std::this_thread::yield();
+      auto r = create("web-" + std::to_string(i), i % 2 ? "API.example.com" : "api.example.com");
+      if (r.ok()) {
+        ++ok;
+      } else if (r.status().reason() == "hostname_in_use") {
+        ++in_use;
+      } else {
+        ++other;
+      }
+    });
+  }
+  // Readers run alongside the writers.
+  std::thread reader([&] {
+    while (!go.load()) std::this_thread::yield();
+    for (int i = 0; i < 200; ++i) (void)manager_->listIngresses();
+  });
+  go = true;
+  for (auto& t : threads) t.join();
+  reader.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(in_use.load(), kThreads - 1);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(manager_->listIngresses().size(), 1u);
+  EXPECT_EQ(ingressFiles().size(), 1u);
+}
+
+TEST_F(ManagerTest, ConflictingFilesOnDiskKeepTheOlderIngress) {
+  // Two stored ingresses claiming one hostname (e.g. copied in by hand): the store accepts both
+  // files, the Manager serves only the older and logs the other.
+  Ingress older{"aaaaaaaaaaaaaaaaaaaaaaaa", "old", {Rule{{"a.example.com", 80}, {"vm", 1}}},
+                truncateToMillis(kStart)};
+  Ingress newer{"bbbbbbbbbbbbbbbbbbbbbbbb", "new", {Rule{{"a.example.com", 80}, {"vm", 2}}},
+                truncateToMillis(kStart) + 1s};
+  ASSERT_TRUE(ingress_store_->put(newer).ok());
+  ASSERT_TRUE(ingress_store_->put(older).ok());
+  reopen();
+  auto all = manager_->listIngresses();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].ingress, older);
+}
+
+}  // namespace
+}  // namespace ingress::domain
