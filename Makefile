@@ -42,6 +42,9 @@ test-e2e: build
 bench: build
 	@scripts/run-bench.sh $(BUILD_DIR)
 
+fuzz: deps
+	@scripts/fuzz.sh
+
 asan:
 	@$(MAKE) build BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DINGRESS_SANITIZE=ON -DENVOY_ZSTD_LEVEL=3"
 
