@@ -1,0 +1,34 @@
+// Handlers of the resource routes: decode the (already parsed, strict) JSON body, call the
+// IngressService, encode the result. Errors come back as Status; the router maps them.
+// Stateless functions; thread-safe as far as the service is.
+#pragma once
+
+#include <string_view>
+
+#include "api/http_message.h"
+#include "common/json.h"
+#include "common/status.h"
+#include "ingress/service.h"
+
+namespace ingress::api {
+
+// POST /ingresses → 201 with the ingress and a Location header.
+StatusOr<ApiResponse> handleCreateIngress(domain::IngressService& service, const Json& body);
+// GET /ingresses → 200 with a JSON array (service order).
+StatusOr<ApiResponse> handleListIngresses(const domain::IngressService& service);
+StatusOr<ApiResponse> handleGetIngress(const domain::IngressService& service,
+                                       std::string_view id_or_name);
+// → 204 without a body.
+StatusOr<ApiResponse> handleDeleteIngress(domain::IngressService& service,
+                                          std::string_view id_or_name);
+
+// PUT /instances/{name} with {"ip": "..."} → 200 with the stored instance (created or replaced).
+StatusOr<ApiResponse> handlePutInstance(domain::IngressService& service, std::string_view name,
+                                        const Json& body);
+StatusOr<ApiResponse> handleListInstances(const domain::IngressService& service);
+StatusOr<ApiResponse> handleGetInstance(const domain::IngressService& service,
+                                        std::string_view name);
+StatusOr<ApiResponse> handleDeleteInstance(domain::IngressService& service,
+                                           std::string_view name);
+
+}  // namespace ingress::api

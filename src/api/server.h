@@ -1,0 +1,92 @@
+// Server: the REST API over HTTP/1.1 (Boost.Beast + Asio, kept out of this header).
+//
+//   ServerOptions opts;
+//   opts.listen = "127.0.0.1:0";                       // port 0: an ephemeral port
+//   JwtAuthenticator auth(secret, clock);
+//   StatusOr<std::unique_ptr<Server>> s = Server::create(opts, service, auth);
+//   if (!s.ok()) return s.status();                    // bad address, address in use, ...
+//   INGRESS_RETURN_IF_ERROR((*s)->start());
+//   uint16_t port = (*s)->port();
+//   ...
+//   (*s)->stop(std::chrono::seconds(5));               // graceful: in-flight requests finish
+//
+// What the server enforces before a request reaches the router: HTTP/1.1 framing (Content-Length
+// together with Transfer-Encoding, duplicate or negative Content-Length, bare LF → 400), header
+// size (→ 431) and body size, chunked bodies included (→ 413), a deadline for reading each whole
+// request (slow-drip clients are disconnected; others are not delayed), an idle keep-alive
+// timeout and a write timeout. Every response carries X-Request-Id; every error body is
+// {"code","message"}.
+//
+// Threads: `threads` I/O threads run Asio; service calls run on a separate pool of
+// `handler_threads`, so slow service calls (waiting for Envoy) never stall I/O or /health.
+//
+// Ownership and thread-safety: the server keeps references to the service and the
+// authenticator, which must outlive it. create/start/stop/~Server are called from one owning
+// thread; port() may be called from any thread after create().
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "api/auth.h"
+#include "common/status.h"
+#include "ingress/service.h"
+
+namespace ingress::api {
+
+struct ServerOptions {
+  // host:port. IPv6 hosts in brackets ("[::1]:8080"); port 0 binds an ephemeral port.
+  std::string listen = "127.0.0.1:8080";
+  size_t max_body_bytes = 1 << 20;
+  size_t max_header_bytes = 16 << 10;
+  // Deadline for reading one whole request (headers and body) once its first byte arrived; a
+  // fresh connection must also send its first byte within it.
+  std::chrono::milliseconds request_timeout{10'000};
+  // How long a keep-alive connection may sit between requests.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Deadline for writing one response.
+  std::chrono::milliseconds write_timeout{10'000};
+  int threads = 2;          // I/O threads (1..64)
+  int handler_threads = 4;  // threads calling the service (1..256)
+};
+
+// Splits "host:port" / "[v6]:port". kInvalidArgument on anything else (port > 65535, no port).
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+StatusOr<ListenAddress> parseListenAddress(std::string_view listen);
+
+class Server {
+ public:
+  // Validates the options and binds the listening socket (so port() is known and an address in
+  // use fails here: kUnavailable). Does not accept connections until start().
+  static StatusOr<std::unique_ptr<Server>> create(const ServerOptions& options,
+                                                  domain::IngressService& service,
+                                                  const Authenticator& auth);
+  ~Server();  // stop(0ms) if still running
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Starts the threads and accepting. kFailedPrecondition when called twice or after stop().
+  Status start();
+  // The bound port (useful with port 0).
+  uint16_t port() const;
+  // Stops accepting, closes idle keep-alive connections, lets requests in flight finish (their
+  // responses carry Connection: close) for up to `grace`, then closes what is left and joins
+  // all threads. A service call still running after `grace` is waited for (it cannot be
+  // interrupted), but its connection is already closed. Idempotent.
+  void stop(std::chrono::milliseconds grace);
+
+  class Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ingress::api
