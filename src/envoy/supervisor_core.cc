@@ -47,12 +47,20 @@ SupervisorCore::Actions SupervisorCore::spawned(pid_t pid, uint32_t epoch,
   spawning_epoch_.reset();
   EnvoyChild child{.pid = pid, .epoch = epoch, .bootstrap_sha256 = std::move(bootstrap_sha256),
                    .started = now};
+  Actions actions;
+  if (stopping_ && !draining_for_stop_) {
+    // The stop arrived while this spawn was out, and drainFinished() has already signalled the
+    // others: this child must not be left running (nor awaited forever).
+    child.kill_at = now + timings_.kill_grace;
+    actions.push_back({.kind = Kind::kSignal, .pid = pid, .signal = SIGTERM});
+  }
   if (spawning_is_hot_restart_ && serving_) {
     pending_ = child;
-    return {};
+    return actions;
   }
   serving_ = child;
-  return {{.kind = Kind::kWritePidFile, .pid = pid}};
+  actions.insert(actions.begin(), SupervisorAction{.kind = Kind::kWritePidFile, .pid = pid});
+  return actions;
 }
 
 SupervisorCore::Actions SupervisorCore::spawnFailed(uint32_t /*epoch*/, const std::string& error,
@@ -61,8 +69,9 @@ SupervisorCore::Actions SupervisorCore::spawnFailed(uint32_t /*epoch*/, const st
   counters_.last_error = "spawn failed: " + error;
   if (spawning_is_hot_restart_ && serving_) {
     ++counters_.hot_restart_failures;
-    return {};
+    return finishIfStopped();
   }
+  if (stopping_) return finishIfStopped();
   // Nothing serves: retry after backoff.
   quick_crashes_ = std::max(quick_crashes_ + 1, 2);
   restart_at_ = now + backoffFor(quick_crashes_, timings_);
@@ -122,7 +131,9 @@ SupervisorCore::Actions SupervisorCore::childLive(pid_t pid, SteadyTime now) {
   // The new epoch serves: the old one drains and will exit after --parent-shutdown-time-s.
   if (serving_) {
     EnvoyChild old = *serving_;
-    old.kill_at = now + timings_.parent_shutdown + timings_.kill_grace;
+    // A stop may already have given it only kill_grace; never move a deadline later.
+    const SteadyTime drain_end = now + timings_.parent_shutdown + timings_.kill_grace;
+    old.kill_at = old.kill_at == SteadyTime{} ? drain_end : std::min(old.kill_at, drain_end);
     draining_.push_back(old);
   }
   serving_ = pending_;

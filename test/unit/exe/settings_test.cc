@@ -1,0 +1,323 @@
+#include "exe/settings.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace ingress::exe {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+using Env = std::map<std::string, std::string, std::less<>>;
+
+EnvLookup lookupIn(const Env& env) {
+  return [env](std::string_view name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+StatusOr<Settings> load(const Env& env) { return loadSettings(lookupIn(env)); }
+
+// The settings, or a default-constructed one after a failed assertion.
+Settings loadOk(const Env& env) {
+  auto s = load(env);
+  EXPECT_TRUE(s.ok()) << s.status().toString();
+  return s.ok() ? *s : Settings{};
+}
+
+// --- defaults ------------------------------------------------------------------------------
+
+TEST(LoadSettingsTest, EmptyEnvironmentGivesAllDefaults) {
+  Settings s = loadOk({});
+  EXPECT_EQ(s.data_dir, "/var/lib/hypeman");
+  EXPECT_EQ(s.envoy_listen_address, "0.0.0.0");
+  EXPECT_EQ(s.envoy_admin_address, "127.0.0.1");
+  EXPECT_EQ(s.envoy_admin_port, 9901);
+  EXPECT_FALSE(s.envoy_admin_allow_non_loopback);
+  EXPECT_FALSE(s.envoy_stop_on_shutdown);
+  EXPECT_EQ(s.envoy_binary, "");
+  EXPECT_EQ(s.envoy_drain_time_s, 5);
+  EXPECT_EQ(s.envoy_parent_shutdown_time_s, 10);
+  EXPECT_EQ(s.envoy_log_level, "info");
+  EXPECT_EQ(s.envoy_ready_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(s.envoy_apply_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(s.api_listen, "127.0.0.1:8080");
+  EXPECT_EQ(s.jwt_secret, "");
+  EXPECT_EQ(s.log_level, "info");
+  EXPECT_EQ(s.hypeman_api_url, "");
+  EXPECT_EQ(s.hypeman_api_token, "");
+  EXPECT_FALSE(s.test_invalid_bootstrap);
+}
+
+// --- valid values --------------------------------------------------------------------------
+
+TEST(LoadSettingsTest, DataDirTrailingSlashesAreStripped) {
+  EXPECT_EQ(loadOk({{"DATA_DIR", "/srv/ingress//"}}).data_dir, "/srv/ingress");
+}
+
+TEST(LoadSettingsTest, DataDirRootStaysRoot) {
+  EXPECT_EQ(loadOk({{"DATA_DIR", "/"}}).data_dir, "/");
+}
+
+TEST(LoadSettingsTest, ListenAddressAcceptsIpv6) {
+  EXPECT_EQ(loadOk({{"ENVOY_LISTEN_ADDRESS", "::"}}).envoy_listen_address, "::");
+}
+
+TEST(LoadSettingsTest, AdminAddressAcceptsIpv6Loopback) {
+  EXPECT_EQ(loadOk({{"ENVOY_ADMIN_ADDRESS", "::1"}}).envoy_admin_address, "::1");
+}
+
+TEST(LoadSettingsTest, AdminAddressAcceptsAnyOf127Slash8) {
+  EXPECT_EQ(loadOk({{"ENVOY_ADMIN_ADDRESS", "127.0.0.2"}}).envoy_admin_address, "127.0.0.2");
+}
+
+TEST(LoadSettingsTest, NonLoopbackAdminAddressAcceptedWhenAllowed) {
+  Settings s = loadOk({{"ENVOY_ADMIN_ADDRESS", "10.0.0.1"},
+                       {"ENVOY_ADMIN_ALLOW_NON_LOOPBACK", "true"}});
+  EXPECT_EQ(s.envoy_admin_address, "10.0.0.1");
+  EXPECT_TRUE(s.envoy_admin_allow_non_loopback);
+}
+
+TEST(LoadSettingsTest, AdminPortBounds) {
+  EXPECT_EQ(loadOk({{"ENVOY_ADMIN_PORT", "1"}}).envoy_admin_port, 1);
+  EXPECT_EQ(loadOk({{"ENVOY_ADMIN_PORT", "65535"}}).envoy_admin_port, 65535);
+}
+
+TEST(LoadSettingsTest, BooleansAcceptTrueOneYesInAnyCase) {
+  for (const char* v : {"true", "TRUE", "1", "yes", "Yes"}) {
+    SCOPED_TRACE(v);
+    EXPECT_TRUE(loadOk({{"ENVOY_STOP_ON_SHUTDOWN", v}}).envoy_stop_on_shutdown);
+  }
+}
+
+TEST(LoadSettingsTest, BooleansAcceptFalseZeroNo) {
+  for (const char* v : {"false", "False", "0", "no"}) {
+    SCOPED_TRACE(v);
+    EXPECT_FALSE(loadOk({{"ENVOY_STOP_ON_SHUTDOWN", v}}).envoy_stop_on_shutdown);
+  }
+}
+
+TEST(LoadSettingsTest, EnvoyBinaryAbsolutePath) {
+  EXPECT_EQ(loadOk({{"ENVOY_BINARY", "/opt/envoy/bin/envoy"}}).envoy_binary,
+            "/opt/envoy/bin/envoy");
+}
+
+TEST(LoadSettingsTest, DrainTimeAlsoMovesTheDefaultParentShutdown) {
+  Settings s = loadOk({{"ENVOY_DRAIN_TIME_S", "20"}});
+  EXPECT_EQ(s.envoy_drain_time_s, 20);
+  EXPECT_EQ(s.envoy_parent_shutdown_time_s, 25);
+}
+
+TEST(LoadSettingsTest, DrainTimeZeroIsAllowed) {
+  Settings s = loadOk({{"ENVOY_DRAIN_TIME_S", "0"}});
+  EXPECT_EQ(s.envoy_drain_time_s, 0);
+  EXPECT_EQ(s.envoy_parent_shutdown_time_s, 5);
+}
+
+TEST(LoadSettingsTest, ExplicitParentShutdownWins) {
+  Settings s = loadOk({{"ENVOY_DRAIN_TIME_S", "20"}, {"ENVOY_PARENT_SHUTDOWN_TIME_S", "21"}});
+  EXPECT_EQ(s.envoy_drain_time_s, 20);
+  EXPECT_EQ(s.envoy_parent_shutdown_time_s, 21);
+}
+
+TEST(LoadSettingsTest, EnvoyLogLevel) {
+  EXPECT_EQ(loadOk({{"ENVOY_LOG_LEVEL", "warning"}}).envoy_log_level, "warning");
+}
+
+TEST(LoadSettingsTest, TimeoutsAreSeconds) {
+  Settings s = loadOk({{"ENVOY_READY_TIMEOUT", "45"}, {"ENVOY_APPLY_TIMEOUT", "7"}});
+  EXPECT_EQ(s.envoy_ready_timeout, std::chrono::seconds(45));
+  EXPECT_EQ(s.envoy_apply_timeout, std::chrono::seconds(7));
+}
+
+TEST(LoadSettingsTest, ApiListenAcceptsBracketedIpv6) {
+  EXPECT_EQ(loadOk({{"API_LISTEN", "[::1]:8080"}}).api_listen, "[::1]:8080");
+}
+
+TEST(LoadSettingsTest, ApiListenAcceptsIpv4AndPortZero) {
+  EXPECT_EQ(loadOk({{"API_LISTEN", "0.0.0.0:0"}}).api_listen, "0.0.0.0:0");
+}
+
+TEST(LoadSettingsTest, JwtSecretOfSixteenCharacters) {
+  EXPECT_EQ(loadOk({{"JWT_SECRET", "0123456789abcdef"}}).jwt_secret, "0123456789abcdef");
+}
+
+TEST(LoadSettingsTest, LogLevel) { EXPECT_EQ(loadOk({{"LOG_LEVEL", "warn"}}).log_level, "warn"); }
+
+TEST(LoadSettingsTest, HypemanApiUrlAndToken) {
+  Settings s = loadOk({{"HYPEMAN_API_URL", "https://hypeman.example:8443/api"},
+                       {"HYPEMAN_API_TOKEN", "tok en"}});
+  EXPECT_EQ(s.hypeman_api_url, "https://hypeman.example:8443/api");
+  EXPECT_EQ(s.hypeman_api_token, "tok en");
+}
+
+TEST(LoadSettingsTest, EmptyHypemanApiUrlMeansBuiltInRegistry) {
+  EXPECT_EQ(loadOk({{"HYPEMAN_API_URL", ""}}).hypeman_api_url, "");
+}
+
+TEST(LoadSettingsTest, TestInvalidBootstrapFlag) {
+  EXPECT_TRUE(loadOk({{"INGRESSD_TEST_INVALID_BOOTSTRAP", "1"}}).test_invalid_bootstrap);
+}
+
+// --- invalid values: the exact message, naming the variable ---------------------------------
+
+struct InvalidCase {
+  std::string name;
+  Env env;
+  std::string message;
+};
+
+void PrintTo(const InvalidCase& c, std::ostream* os) { *os << c.name; }
+
+class InvalidSettingTest : public ::testing::TestWithParam<InvalidCase> {};
+
+TEST_P(InvalidSettingTest, IsRefusedWithAMessageNamingTheVariable) {
+  auto s = load(GetParam().env);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.status().message(), GetParam().message);
+}
+
+const char kIntRange1To65535[] = "an integer from 1 to 65535";
+
+INSTANTIATE_TEST_SUITE_P(
+    LoadSettings, InvalidSettingTest,
+    ::testing::Values(
+        InvalidCase{"RelativeDataDir", {{"DATA_DIR", "data"}},
+                    "DATA_DIR=\"data\" is invalid: expected an absolute path"},
+        InvalidCase{"EmptyDataDir", {{"DATA_DIR", ""}},
+                    "DATA_DIR=\"\" is invalid: expected an absolute path"},
+        InvalidCase{"HostnameListenAddress", {{"ENVOY_LISTEN_ADDRESS", "localhost"}},
+                    "ENVOY_LISTEN_ADDRESS=\"localhost\" is invalid: expected an IPv4 or IPv6 "
+                    "address"},
+        InvalidCase{"BadAdminAddress", {{"ENVOY_ADMIN_ADDRESS", "127.0.0.1:9901"}},
+                    "ENVOY_ADMIN_ADDRESS=\"127.0.0.1:9901\" is invalid: expected an IPv4 or "
+                    "IPv6 address"},
+        InvalidCase{"NonLoopbackAdminAddress", {{"ENVOY_ADMIN_ADDRESS", "10.0.0.1"}},
+                    "ENVOY_ADMIN_ADDRESS=\"10.0.0.1\" is not a loopback address; Envoy's admin "
+                    "API controls the proxy, so set ENVOY_ADMIN_ALLOW_NON_LOOPBACK=true to "
+                    "expose it on purpose"},
+        InvalidCase{"NonLoopbackAdminAddressExplicitlyNotAllowed",
+                    {{"ENVOY_ADMIN_ADDRESS", "::"}, {"ENVOY_ADMIN_ALLOW_NON_LOOPBACK", "false"}},
+                    "ENVOY_ADMIN_ADDRESS=\"::\" is not a loopback address; Envoy's admin API "
+                    "controls the proxy, so set ENVOY_ADMIN_ALLOW_NON_LOOPBACK=true to expose "
+                    "it on purpose"},
+        InvalidCase{"AdminPortZero", {{"ENVOY_ADMIN_PORT", "0"}},
+                    std::string("ENVOY_ADMIN_PORT=\"0\" is invalid: expected ") +
+                        kIntRange1To65535},
+        InvalidCase{"AdminPortTooLarge", {{"ENVOY_ADMIN_PORT", "65536"}},
+                    std::string("ENVOY_ADMIN_PORT=\"65536\" is invalid: expected ") +
+                        kIntRange1To65535},
+        InvalidCase{"AdminPortNegative", {{"ENVOY_ADMIN_PORT", "-1"}},
+                    std::string("ENVOY_ADMIN_PORT=\"-1\" is invalid: expected ") +
+                        kIntRange1To65535},
+        InvalidCase{"AdminPortNotANumber", {{"ENVOY_ADMIN_PORT", "99o1"}},
+                    std::string("ENVOY_ADMIN_PORT=\"99o1\" is invalid: expected ") +
+                        kIntRange1To65535},
+        InvalidCase{"AdminPortEmpty", {{"ENVOY_ADMIN_PORT", ""}},
+                    std::string("ENVOY_ADMIN_PORT=\"\" is invalid: expected ") +
+                        kIntRange1To65535},
+        InvalidCase{"AdminPortHuge", {{"ENVOY_ADMIN_PORT", "99999999999999999999"}},
+                    std::string("ENVOY_ADMIN_PORT=\"99999999999999999999\" is invalid: "
+                                "expected ") +
+                        kIntRange1To65535},
+        InvalidCase{"AllowNonLoopbackNotABool", {{"ENVOY_ADMIN_ALLOW_NON_LOOPBACK", "maybe"}},
+                    "ENVOY_ADMIN_ALLOW_NON_LOOPBACK=\"maybe\" is invalid: expected true or "
+                    "false"},
+        InvalidCase{"StopOnShutdownNotABool", {{"ENVOY_STOP_ON_SHUTDOWN", "on"}},
+                    "ENVOY_STOP_ON_SHUTDOWN=\"on\" is invalid: expected true or false"},
+        InvalidCase{"RelativeEnvoyBinary", {{"ENVOY_BINARY", "envoy"}},
+                    "ENVOY_BINARY=\"envoy\" is invalid: expected an absolute path"},
+        InvalidCase{"EmptyEnvoyBinary", {{"ENVOY_BINARY", ""}},
+                    "ENVOY_BINARY=\"\" is invalid: expected an absolute path"},
+        InvalidCase{"DrainTimeTooLarge", {{"ENVOY_DRAIN_TIME_S", "3601"}},
+                    "ENVOY_DRAIN_TIME_S=\"3601\" is invalid: expected an integer from 0 to 3600"},
+        InvalidCase{"ParentShutdownZero", {{"ENVOY_PARENT_SHUTDOWN_TIME_S", "0"}},
+                    "ENVOY_PARENT_SHUTDOWN_TIME_S=\"0\" is invalid: expected an integer from 1 "
+                    "to 7200"},
+        InvalidCase{"ParentShutdownEqualToDrain", {{"ENVOY_PARENT_SHUTDOWN_TIME_S", "5"}},
+                    "ENVOY_PARENT_SHUTDOWN_TIME_S (5) must be greater than ENVOY_DRAIN_TIME_S "
+                    "(5)"},
+        InvalidCase{"ParentShutdownBelowDrain",
+                    {{"ENVOY_DRAIN_TIME_S", "30"}, {"ENVOY_PARENT_SHUTDOWN_TIME_S", "20"}},
+                    "ENVOY_PARENT_SHUTDOWN_TIME_S (20) must be greater than ENVOY_DRAIN_TIME_S "
+                    "(30)"},
+        InvalidCase{"EnvoyLogLevel", {{"ENVOY_LOG_LEVEL", "warn"}},
+                    "ENVOY_LOG_LEVEL=\"warn\" is invalid: expected trace, debug, info, warning, "
+                    "error, critical or off"},
+        InvalidCase{"ReadyTimeoutZero", {{"ENVOY_READY_TIMEOUT", "0"}},
+                    "ENVOY_READY_TIMEOUT=\"0\" is invalid: expected an integer from 1 to 3600"},
+        InvalidCase{"ApplyTimeoutWithUnit", {{"ENVOY_APPLY_TIMEOUT", "10s"}},
+                    "ENVOY_APPLY_TIMEOUT=\"10s\" is invalid: expected an integer from 1 to 3600"},
+        InvalidCase{"ApiListenWithoutPort", {{"API_LISTEN", "8080"}},
+                    "API_LISTEN=\"8080\" is invalid: expected host:port"},
+        InvalidCase{"ApiListenWithoutHost", {{"API_LISTEN", ":8080"}},
+                    "API_LISTEN=\":8080\" is invalid: expected host:port"},
+        InvalidCase{"ApiListenHostname", {{"API_LISTEN", "localhost:8080"}},
+                    "API_LISTEN=\"localhost:8080\" is invalid: expected IP:port, e.g. "
+                    "127.0.0.1:8080"},
+        InvalidCase{"ApiListenPortTooLarge", {{"API_LISTEN", "127.0.0.1:65536"}},
+                    "API_LISTEN: API_LISTEN=\"65536\" is invalid: expected an integer from 0 to "
+                    "65535"},
+        InvalidCase{"ShortJwtSecret", {{"JWT_SECRET", "0123456789abcde"}},
+                    "JWT_SECRET=\"<hidden>\" is invalid: expected at least 16 characters"},
+        InvalidCase{"LogLevel", {{"LOG_LEVEL", "warning"}},
+                    "LOG_LEVEL=\"warning\" is invalid: expected debug, info, warn or error"},
+        InvalidCase{"HypemanApiUrlScheme", {{"HYPEMAN_API_URL", "ftp://hypeman"}},
+                    "HYPEMAN_API_URL=\"ftp://hypeman\" is invalid: expected an http:// or "
+                    "https:// URL"},
+        InvalidCase{"TestInvalidBootstrapNotABool", {{"INGRESSD_TEST_INVALID_BOOTSTRAP", "2"}},
+                    "INGRESSD_TEST_INVALID_BOOTSTRAP=\"2\" is invalid: expected true or false"}),
+    [](const ::testing::TestParamInfo<InvalidCase>& param_info) { return param_info.param.name; });
+
+TEST(LoadSettingsTest, ShortJwtSecretIsNotEchoed) {
+  auto s = load({{"JWT_SECRET", "hunter2-secret"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), Not(HasSubstr("hunter2")));
+}
+
+// --- address helpers -----------------------------------------------------------------------
+
+TEST(IsLoopbackAddressTest, AcceptsIpv4LoopbackRangeAndIpv6Loopback) {
+  EXPECT_TRUE(isLoopbackAddress("127.0.0.1"));
+  EXPECT_TRUE(isLoopbackAddress("127.255.255.254"));
+  EXPECT_TRUE(isLoopbackAddress("::1"));
+  EXPECT_TRUE(isLoopbackAddress("0:0:0:0:0:0:0:1"));
+}
+
+TEST(IsLoopbackAddressTest, RejectsOtherAddressesAndNonLiterals) {
+  EXPECT_FALSE(isLoopbackAddress("10.0.0.1"));
+  EXPECT_FALSE(isLoopbackAddress("128.0.0.1"));
+  EXPECT_FALSE(isLoopbackAddress("0.0.0.0"));
+  EXPECT_FALSE(isLoopbackAddress("::"));
+  EXPECT_FALSE(isLoopbackAddress("fe80::1"));
+  EXPECT_FALSE(isLoopbackAddress("localhost"));
+  EXPECT_FALSE(isLoopbackAddress("[::1]"));
+  EXPECT_FALSE(isLoopbackAddress(""));
+}
+
+TEST(IsIpLiteralTest, AcceptsIpv4AndIpv6) {
+  EXPECT_TRUE(isIpLiteral("192.168.1.1"));
+  EXPECT_TRUE(isIpLiteral("0.0.0.0"));
+  EXPECT_TRUE(isIpLiteral("::"));
+  EXPECT_TRUE(isIpLiteral("::1"));
+  EXPECT_TRUE(isIpLiteral("2001:db8::8:800:200c:417a"));
+}
+
+TEST(IsIpLiteralTest, RejectsHostnamesBracketsAndPartialAddresses) {
+  EXPECT_FALSE(isIpLiteral("localhost"));
+  EXPECT_FALSE(isIpLiteral("[::1]"));
+  EXPECT_FALSE(isIpLiteral("1.2.3"));
+  EXPECT_FALSE(isIpLiteral("256.0.0.1"));
+  EXPECT_FALSE(isIpLiteral("1.2.3.4:80"));
+  EXPECT_FALSE(isIpLiteral(""));
+}
+
+}  // namespace
+}  // namespace ingress::exe
