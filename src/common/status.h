@@ -10,6 +10,8 @@
 #pragma once
 
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -103,9 +105,11 @@ class [[nodiscard]] StatusOr {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
 
-  T& value() & { assert(ok()); return *value_; }
-  const T& value() const& { assert(ok()); return *value_; }
-  T&& value() && { assert(ok()); return std::move(*value_); }
+  // Reading the value of an error is a bug: it aborts (in every build type) instead of reading
+  // an empty optional.
+  T& value() & { checkOk(); return *value_; }
+  const T& value() const& { checkOk(); return *value_; }
+  T&& value() && { checkOk(); return std::move(*value_); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -113,6 +117,13 @@ class [[nodiscard]] StatusOr {
   const T* operator->() const { return &value(); }
 
  private:
+  void checkOk() const {
+    if (!value_.has_value()) {
+      std::fprintf(stderr, "StatusOr::value() on an error: %s\n", status_.toString().c_str());
+      std::abort();
+    }
+  }
+
   Status status_;
   std::optional<T> value_;
 };

@@ -91,6 +91,7 @@ Manager::Manager(store::IngressStore& ingresses, store::InstanceStore& instances
                 {{"ingress_id", ing.id}, {"name", ing.name}, {"error", st.message()}});
     }
   }
+  pending_ = state_;
 }
 
 std::string Manager::newUniqueId(const State& state) {
@@ -116,55 +117,46 @@ Status Manager::checkTargets(const Ingress& ing) {
   return okStatus();
 }
 
-template <typename Persist>
-Status Manager::commit(State next, Persist&& persist) {
-  if (publisher_ != nullptr) INGRESS_RETURN_IF_ERROR(publisher_->publish(next.sorted()));
-  Status st = persist();
-  if (!st.ok()) {
-    if (publisher_ != nullptr) {
-      Status back = publisher_->publish(state_.sorted());
-      if (!back.ok()) {
-        log::error("store write failed and the previous configuration could not be restored",
-                   {{"store_error", st.toString()}, {"publish_error", back.toString()}});
-      }
-    }
-    return st;
-  }
-  std::unique_lock lock(state_mu_);
-  state_ = std::move(next);
-  return okStatus();
-}
-
 StatusOr<IngressView> Manager::createIngress(const IngressSpec& request) {
   IngressSpec spec = request;
   INGRESS_RETURN_IF_ERROR(validateIngressSpec(spec));
-  std::lock_guard mutation(mutation_mu_);
-  Ingress ing;
-  ing.name = std::move(spec.name);
-  ing.rules = std::move(spec.rules);
-  ing.created_at = truncateToMillis(clock_.now());
-  ing.id = newUniqueId(state_);
-  if (ing.id.empty()) return internalError("could not generate a unique ingress id");
-  State next = state_;
-  INGRESS_RETURN_IF_ERROR(next.add(ing));
-  INGRESS_RETURN_IF_ERROR(checkTargets(ing));
-  INGRESS_RETURN_IF_ERROR(commit(std::move(next), [&] { return ingresses_.put(ing); }));
-  log::info("ingress created", {{"ingress_id", ing.id}, {"name", ing.name}});
+  auto ing = std::make_shared<Ingress>();
+  ing->name = std::move(spec.name);
+  ing->rules = std::move(spec.rules);
+  // The resolver may be remote (hypeman): ask before taking any lock.
+  INGRESS_RETURN_IF_ERROR(checkTargets(*ing));
+  auto op = std::make_shared<Op>();
+  op->apply = [ing](State& s) { return s.add(*ing); };
+  op->persist = [this, ing] { return ingresses_.put(*ing); };
+  {
+    std::unique_lock lock(mutation_mu_);
+    ing->created_at = truncateToMillis(clock_.now());
+    ing->id = newUniqueId(pending_);
+    if (ing->id.empty()) return internalError("could not generate a unique ingress id");
+    INGRESS_RETURN_IF_ERROR(submit(op, lock));
+  }
+  log::info("ingress created", {{"ingress_id", ing->id}, {"name", ing->name}});
   std::map<std::string, RuleStatus> cache;
-  return viewOf(ing, cache);
+  return viewOf(*ing, cache);
 }
 
 Status Manager::deleteIngress(std::string_view id_or_name) {
   if (!isValidIdOrName(id_or_name)) return notFound("ingress not found", "not_found");
-  std::lock_guard mutation(mutation_mu_);
-  const Ingress* found = state_.find(id_or_name);
-  if (found == nullptr) return ingressNotFound(id_or_name);
-  const std::string id = found->id;
-  const std::string name = found->name;
-  State next = state_;
-  next.remove(id);
-  INGRESS_RETURN_IF_ERROR(commit(std::move(next), [&] { return ingresses_.remove(id); }));
-  log::info("ingress deleted", {{"ingress_id", id}, {"name", name}});
+  auto removed = std::make_shared<Ingress>();
+  auto op = std::make_shared<Op>();
+  op->apply = [key = std::string(id_or_name), removed](State& s) -> Status {
+    const Ingress* found = s.find(key);
+    if (found == nullptr) return ingressNotFound(key);
+    *removed = *found;
+    s.remove(removed->id);
+    return okStatus();
+  };
+  op->persist = [this, removed] { return ingresses_.remove(removed->id); };
+  {
+    std::unique_lock lock(mutation_mu_);
+    INGRESS_RETURN_IF_ERROR(submit(op, lock));
+  }
+  log::info("ingress deleted", {{"ingress_id", removed->id}, {"name", removed->name}});
   return okStatus();
 }
 

@@ -5,10 +5,15 @@
 //   Manager m(ingress_store, instance_store, resolver, clock, ids, &publisher);
 //   auto view = m.createIngress(spec);
 //
-// Order of one mutation, all under the mutation lock: validate -> check uniqueness and targets
-// -> publisher->publish(all ingresses after the change) -> store write -> swap the in-memory
-// state. A publish or store failure leaves memory and disk as they were (after a store failure
-// the previous set is published again, best effort).
+// Group commit. A mutation is validated (uniqueness, targets) against the *pending* state: the
+// committed state plus every mutation queued before it, so conflicts are decided in arrival
+// order. It then joins a queue. One caller at a time is the committer: it takes everything
+// queued, publishes the resulting set once (one Envoy apply for the whole batch), writes each
+// mutation to the store, swaps the committed state and answers every caller in the batch.
+// Mutations arriving meanwhile form the next batch, so throughput grows with concurrency. If a
+// batch's publish fails, its mutations are retried one by one, so one bad request cannot fail
+// its neighbours; a mutation whose publish or store write fails leaves memory and disk as they
+// were (after a store failure the previous set is published again, best effort).
 //
 // Ids and names: an ingress is found by exact id first, then by exact name. Arguments that are
 // neither a valid id nor a valid name are kNotFound without any lookup. A new ingress may not be
@@ -23,7 +28,11 @@
 // loaded before construction; the constructor indexes their contents.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -58,6 +67,8 @@ class Manager final : public IngressService {
 
   // All ingresses in list order, without rule status (for the config builder at start).
   std::vector<Ingress> snapshot() const;
+  // Mutations accepted and queued, not yet committed (a gauge for metrics and tests).
+  size_t pendingMutations() const;
 
  private:
   using HostPort = std::pair<std::string, uint16_t>;
@@ -74,12 +85,29 @@ class Manager final : public IngressService {
     const Ingress* find(std::string_view id_or_name) const;
   };
 
+  // One queued mutation.
+  struct Op {
+    std::function<Status(State&)> apply;  // validates against and changes a state
+    std::function<Status()> persist;      // the durable store write
+    Status result;
+    bool done = false;  // guarded by mutation_mu_
+  };
+  using OpPtr = std::shared_ptr<Op>;
+
   StatusOr<Ingress> buildIngress(IngressSpec spec, const State& state);
   Status checkTargets(const Ingress& ing);
   std::string newUniqueId(const State& state);
-  // Publishes `next`, writes with `persist`, then swaps it in. Caller holds mutation_mu_.
-  template <typename Persist>
-  Status commit(State next, Persist&& persist);
+  // Applies `op` to the pending state, queues it and waits until a committer has committed or
+  // refused it (possibly committing other callers' batches on the way).
+  Status submit(const OpPtr& op, std::unique_lock<std::mutex>& lock);
+  // Publishes and persists one batch whose combined state is `target`, setting each op's
+  // result. Called by the committer without mutation_mu_; returns false when the pending state
+  // must be rebuilt (something in the batch failed).
+  bool commitBatch(std::vector<OpPtr>& batch, State target);
+  // After a failure: pending := committed + replay of the still-queued mutations.
+  void rebuildPending();
+  // Waits (holding `lock` on mutation_mu_) until no batch is queued or committing.
+  void waitIdle(std::unique_lock<std::mutex>& lock);
   // After an instance change: publishes the unchanged ingress set when one of them targets
   // `instance`, so the proxy picks up the new address. Caller holds mutation_mu_.
   Status republishIfTargeted(const std::string& instance);
@@ -92,9 +120,13 @@ class Manager final : public IngressService {
   IdGenerator& ids_;
   ConfigPublisher* publisher_;
 
-  std::mutex mutation_mu_;          // serializes mutations (ingresses and instances)
+  mutable std::mutex mutation_mu_;  // guards the queue, pending_ and committer state
+  std::condition_variable queue_cv_;
+  std::deque<OpPtr> queue_;         // guarded by mutation_mu_
+  State pending_;                   // guarded by mutation_mu_: state_ + queued mutations
+  bool committing_ = false;         // guarded by mutation_mu_: a committer is at work
   mutable std::shared_mutex state_mu_;
-  State state_;                     // guarded by state_mu_ (written only under both locks)
+  State state_;                     // committed; guarded by state_mu_ (written by the committer)
 };
 
 }  // namespace ingress::domain

@@ -1,6 +1,7 @@
 // Manager: the built-in instance registry use cases (see manager.h).
 //
-// Unlike ingress mutations, an instance change is written to the store *before* it is
+// Instance changes do not join the ingress queue: each waits until no batch is queued or
+// committing, then runs alone under mutation_mu_. Unlike ingress mutations, an instance change is written to the store *before* it is
 // published: the config builder resolves addresses through the resolver, which reads the
 // registry, so it must see the new address. If the publish fails, the store write is undone
 // and the publisher's Status is returned. Only changes to instances that some ingress targets
@@ -34,7 +35,8 @@ void restoreInstance(store::InstanceStore& store, const std::string& name,
 StatusOr<Instance> Manager::putInstance(const Instance& request) {
   Instance instance = request;
   INGRESS_RETURN_IF_ERROR(validateInstance(instance));
-  std::lock_guard mutation(mutation_mu_);
+  std::unique_lock mutation(mutation_mu_);
+  waitIdle(mutation);  // no ingress batch may publish an older view meanwhile
   const std::optional<Instance> old = instances_.get(instance.name);
   if (old && *old == instance) return instance;
   INGRESS_RETURN_IF_ERROR(instances_.put(instance));
@@ -58,7 +60,8 @@ StatusOr<Instance> Manager::getInstance(std::string_view name) const {
 
 Status Manager::deleteInstance(std::string_view name) {
   if (!isValidName(name)) return notFound("instance not found", "not_found");
-  std::lock_guard mutation(mutation_mu_);
+  std::unique_lock mutation(mutation_mu_);
+  waitIdle(mutation);
   const std::optional<Instance> old = instances_.get(name);
   if (!old) return instanceNotFound(name);
   INGRESS_RETURN_IF_ERROR(instances_.remove(name));
