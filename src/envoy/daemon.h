@@ -60,6 +60,8 @@ class EnvoyDaemon {
   Status start();
   Status stop(std::chrono::milliseconds timeout);
 
+  // True when a supervisor of this data dir is running (start() will adopt it).
+  bool supervisorRunning() const { return findOurSupervisor() != 0; }
   bool adopted() const { return adopted_; }
   pid_t supervisorPid() const { return supervisor_pid_; }
   const EnvoyPaths& paths() const { return paths_; }

@@ -8,15 +8,28 @@
 
 #include <cerrno>
 #include <climits>
+#include <memory>
 
+#include "api/auth.h"
+#include "api/secret.h"
+#include "api/server.h"
 #include "common/clock.h"
 #include "common/filesystem.h"
 #include "common/http_client.h"
 #include "common/log.h"
 #include "common/process.h"
+#include "envoy/admin_client.h"
 #include "envoy/binary.h"
 #include "envoy/daemon.h"
 #include "envoy/embedded_envoy.h"
+#include "envoy/route_publisher.h"
+#include "envoy/xds_applier.h"
+#include "ingress/ids.h"
+#include "ingress/manager.h"
+#include "instances/hypeman_resolver.h"
+#include "instances/registry_resolver.h"
+#include "store/ingress_store.h"
+#include "store/instance_store.h"
 
 namespace ingress::exe {
 namespace {
@@ -47,9 +60,39 @@ std::string selfExe() {
   return std::string(buf, static_cast<size_t>(n));
 }
 
+// Where this host reaches Envoy's listeners: the listen address, or loopback for a wildcard.
+std::string probeAddress(const std::string& listen_address) {
+  if (listen_address == "0.0.0.0") return "127.0.0.1";
+  if (listen_address == "::") return "::1";
+  return listen_address;
+}
+
 int fail(const Status& st) {
   log::error("ingressd cannot start", {{"error", st.message()}});
   return 1;
+}
+
+envoy::DaemonOptions daemonOptions(const Settings& settings, const std::string& data_dir,
+                                   const std::string& envoy_binary) {
+  envoy::DaemonOptions options;
+  options.data_dir = data_dir;
+  options.self_exe = selfExe();
+  options.envoy_binary = envoy_binary;
+  options.bootstrap.admin_address = settings.envoy_admin_address;
+  options.bootstrap.admin_port = settings.envoy_admin_port;
+  options.bootstrap.inject_invalid_field = settings.test_invalid_bootstrap;
+  options.bootstrap.otel.enabled = settings.otel_enabled;
+  options.bootstrap.otel.collector_host = settings.otel_collector_host;
+  options.bootstrap.otel.collector_port = settings.otel_collector_port;
+  options.bootstrap.otel.service_name = settings.otel_service_name;
+  options.bootstrap.otel.service_instance_id = settings.otel_service_instance_id;
+  options.bootstrap.otel.environment = settings.deployment_environment;
+  options.bootstrap.otel.flush_interval_s = settings.otel_flush_interval_s;
+  options.drain_time_s = settings.envoy_drain_time_s;
+  options.parent_shutdown_time_s = settings.envoy_parent_shutdown_time_s;
+  options.envoy_log_level = settings.envoy_log_level;
+  options.ready_timeout = settings.envoy_ready_timeout;
+  return options;
 }
 
 }  // namespace
@@ -74,6 +117,19 @@ int runServe(const Settings& settings) {
   if (!data_dir.ok()) return fail(data_dir.status().withContext("DATA_DIR"));
   if (Status st = lockDataDir(*data_dir); !st.ok()) return fail(st);
 
+  // 1. The store is the source of truth: load it first.
+  store::IngressStore ingress_store(fs, clock, *data_dir);
+  store::InstanceStore instance_store(fs, clock, *data_dir);
+  if (Status st = ingress_store.load(); !st.ok()) return fail(st.withContext("loading ingresses"));
+  if (Status st = instance_store.load(); !st.ok()) return fail(st.withContext("loading instances"));
+  std::unique_ptr<instances::InstanceResolver> resolver;
+  if (settings.hypeman_api_url.empty()) {
+    resolver = std::make_unique<instances::RegistryResolver>(instance_store);
+  } else {
+    resolver = std::make_unique<instances::HypemanResolver>(settings.hypeman_api_url,
+                                                            settings.hypeman_api_token);
+  }
+
   std::string envoy_binary = settings.envoy_binary;
   if (envoy_binary.empty()) {
     auto extracted = envoy::ensureExtracted(fs, *data_dir, envoy::embeddedEnvoy());
@@ -83,35 +139,63 @@ int runServe(const Settings& settings) {
     return fail(invalidArgument("ENVOY_BINARY=\"" + envoy_binary + "\" does not exist"));
   }
 
-  envoy::DaemonOptions options;
-  options.data_dir = *data_dir;
-  options.self_exe = selfExe();
-  options.envoy_binary = envoy_binary;
-  options.bootstrap.admin_address = settings.envoy_admin_address;
-  options.bootstrap.admin_port = settings.envoy_admin_port;
-  options.bootstrap.inject_invalid_field = settings.test_invalid_bootstrap;
-  options.bootstrap.otel.enabled = settings.otel_enabled;
-  options.bootstrap.otel.collector_host = settings.otel_collector_host;
-  options.bootstrap.otel.collector_port = settings.otel_collector_port;
-  options.bootstrap.otel.service_name = settings.otel_service_name;
-  options.bootstrap.otel.service_instance_id = settings.otel_service_instance_id;
-  options.bootstrap.otel.environment = settings.deployment_environment;
-  options.bootstrap.otel.flush_interval_s = settings.otel_flush_interval_s;
-  options.drain_time_s = settings.envoy_drain_time_s;
-  options.parent_shutdown_time_s = settings.envoy_parent_shutdown_time_s;
-  options.envoy_log_level = settings.envoy_log_level;
-  options.ready_timeout = settings.envoy_ready_timeout;
-  envoy::EnvoyDaemon daemon(options, fs, processes, clock);
+  envoy::EnvoyDaemon daemon(daemonOptions(settings, *data_dir, envoy_binary), fs, processes,
+                            clock);
+  envoy::AdminClient admin(daemon.adminBaseUrl(), std::chrono::milliseconds(2000));
+  envoy::XdsApplier applier(fs, admin, clock, daemon.paths().xds_dir,
+                            probeAddress(settings.envoy_listen_address));
+  envoy::BuilderSettings builder;
+  builder.listen_address = settings.envoy_listen_address;
+  builder.xds_dir = daemon.paths().xds_dir;
+  builder.reject_hostname = settings.test_reject_hostname;
+  envoy::RoutePublisher publisher(applier, *resolver, builder, settings.envoy_apply_timeout);
+
+  // 2. Regenerate every Envoy file from the store, then start or adopt Envoy. A running Envoy
+  //    gets the configuration through the ordered applier instead, so nothing misroutes.
+  applier.loadCurrent();
+  const bool adopting = daemon.supervisorRunning();
+  if (!adopting) {
+    if (Status st = fs.makeDirs(daemon.paths().dir, 0700); !st.ok()) return fail(st);
+    if (Status st = publisher.writeInitial(ingress_store.all()); !st.ok()) {
+      return fail(st.withContext("writing Envoy configuration"));
+    }
+  }
   if (Status st = daemon.start(); !st.ok()) return fail(st.withContext("starting Envoy"));
+  if (daemon.adopted()) {
+    if (Status st = publisher.publish(ingress_store.all()); !st.ok()) {
+      log::error("the running Envoy did not take the stored configuration; it keeps its own",
+                 {{"error", st.message()}});
+    }
+  }
   auto state = daemon.state();
   log::info("envoy is serving", {{"adopted", daemon.adopted()},
                                  {"supervisor_pid", daemon.supervisorPid()},
                                  {"envoy_pid", state.ok() ? state->envoy_pid : 0},
-                                 {"admin", daemon.adminBaseUrl()}});
+                                 {"admin", daemon.adminBaseUrl()},
+                                 {"ingresses", ingress_store.size()}});
+
+  // 3. The API.
+  domain::RandomIdGenerator ids;
+  domain::Manager manager(ingress_store, instance_store, *resolver, clock, ids, &publisher);
+  std::string secret = settings.jwt_secret;
+  if (secret.empty()) {
+    auto loaded = api::loadOrCreateApiSecret(fs, *data_dir);
+    if (!loaded.ok()) return fail(loaded.status().withContext("API secret"));
+    secret = *loaded;
+  }
+  api::JwtAuthenticator auth(secret, clock);
+  api::ServerOptions server_options;
+  server_options.listen = settings.api_listen;
+  auto server = api::Server::create(server_options, manager, auth);
+  if (!server.ok()) return fail(server.status().withContext("API_LISTEN=" + settings.api_listen));
+  if (Status st = (*server)->start(); !st.ok()) return fail(st.withContext("starting the API"));
+  log::info("api listening", {{"address", settings.api_listen}, {"port", (*server)->port()}});
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info("stop signal received", {{"signal", sig}});
+  (*server)->stop(std::chrono::seconds(10));
+  log::info("api stopped");
 
   if (settings.envoy_stop_on_shutdown) {
     auto timeout = std::chrono::seconds(settings.envoy_parent_shutdown_time_s +

@@ -9,6 +9,8 @@
 #include "envoy/binary.h"
 #include "integration/installation.h"
 #include "integration/load_client.h"
+#include "e2e/api_client.h"
+#include "test_common/http_backend.h"
 
 namespace ingress::testing {
 namespace {
@@ -85,13 +87,26 @@ TEST(DaemonTest, EnvoyKilledIsReplacedWithinTwoSeconds) {
 
 TEST(DaemonTest, HotRestartOnBootstrapChangeDropsNoRequest) {
   Installation inst;
+  inst.env()["JWT_SECRET"] = kTestJwtSecret;
+  HttpBackend backend("b", "127.0.0.2");
   const int listener_port = freeLoopbackPort();
-  ASSERT_TRUE(writeTestListener(inst.paths().xds_dir, listener_port).ok());
   ASSERT_NE(inst.startServeAndWaitReady(), 0) << inst.serveLog();
   const pid_t old_envoy = inst.envoyPid();
   ASSERT_EQ(inst.admin().serverInfo()->restart_epoch, 0u);
+  // A route through Envoy for the client to loop on.
+  ApiClient api(inst.apiPort());
+  ASSERT_TRUE(pollUntil([&] {
+    auto r = api.call("GET", "/health", "", "-");
+    return r.ok() && r->status == 200;
+  }));
+  ASSERT_EQ(api.call("PUT", "/instances/vm", Json{{"ip", backend.address()}})->status, 200);
+  ASSERT_EQ(api.call("POST", "/ingresses",
+                     ingressBody("loop", "loop.example.com", listener_port, "vm", backend.port()))
+                ->status,
+            201);
 
-  LoadClient client("http://127.0.0.1:" + std::to_string(listener_port) + "/");
+  LoadClient client("http://127.0.0.1:" + std::to_string(listener_port) + "/",
+                    "loop.example.com");
   client.start();
   ASSERT_TRUE(pollUntil([&] { return client.ok() >= 50; }, seconds(10)));
 

@@ -60,36 +60,6 @@ std::vector<pid_t> zombieChildrenOf(pid_t parent) {
   return out;
 }
 
-Status writeTestListener(const std::string& xds_dir, int port) {
-  Json hcm = {
-      {"@type",
-       "type.googleapis.com/"
-       "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"},
-      {"stat_prefix", "test"},
-      {"route_config",
-       {{"virtual_hosts",
-         {{{"name", "all"},
-           {"domains", {"*"}},
-           {"routes",
-            {{{"match", {{"prefix", "/"}}},
-              {"direct_response", {{"status", 200}, {"body", {{"inline_string", "ok"}}}}}}}}}}}}},
-      {"http_filters",
-       {{{"name", "envoy.filters.http.router"},
-         {"typed_config",
-          {{"@type", "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"}}}}}}};
-  Json listener = {
-      {"@type", "type.googleapis.com/envoy.config.listener.v3.Listener"},
-      {"name", "test_listener"},
-      {"address", {{"socket_address", {{"address", "127.0.0.1"}, {"port_value", port}}}}},
-      {"filter_chains",
-       {{{"filters", {{{"name", "envoy.filters.network.http_connection_manager"},
-                       {"typed_config", hcm}}}}}}}};
-  Json lds = {{"version_info", "test-1"}, {"resources", {listener}}};
-  FilesystemImpl fs;
-  INGRESS_RETURN_IF_ERROR(fs.makeDirs(xds_dir, 0700));
-  return fs.writeFileAtomic(joinPath(xds_dir, "lds.json"), dumpJson(lds, 2), 0600);
-}
-
 Installation::Installation() : admin_port_(freeLoopbackPort()), api_port_(freeLoopbackPort()) {
   static const bool subreaper = [] { return ::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0; }();
   (void)subreaper;

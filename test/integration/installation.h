@@ -73,8 +73,5 @@ void reapChildren();
 // Pids of zombie processes whose parent is `parent`.
 std::vector<pid_t> zombieChildrenOf(pid_t parent);
 bool processAlive(pid_t pid);
-// Serves 200 "ok" on 127.0.0.1:port from a static LDS listener written into the xDS dir, so a
-// client has something to talk to through Envoy.
-Status writeTestListener(const std::string& xds_dir, int port);
 
 }  // namespace ingress::testing

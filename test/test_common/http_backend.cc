@@ -11,7 +11,7 @@
 
 namespace ingress::testing {
 
-HttpBackend::HttpBackend(std::string name, std::string address)
+HttpBackend::HttpBackend(std::string name, std::string address, uint16_t port)
     : name_(std::move(name)), address_(std::move(address)) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
@@ -19,6 +19,7 @@ HttpBackend::HttpBackend(std::string name, std::string address)
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   ::inet_pton(AF_INET, address_.c_str(), &addr.sin_addr);
+  addr.sin_port = htons(port);
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, 128) != 0) {
     throw std::runtime_error("HttpBackend: cannot listen on " + address_);

@@ -15,7 +15,7 @@ namespace ingress::testing {
 
 class HttpBackend {
  public:
-  HttpBackend(std::string name, std::string address = "127.0.0.1");
+  HttpBackend(std::string name, std::string address = "127.0.0.1", uint16_t port = 0);
   ~HttpBackend();
   HttpBackend(const HttpBackend&) = delete;
   HttpBackend& operator=(const HttpBackend&) = delete;

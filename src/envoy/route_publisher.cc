@@ -1,0 +1,46 @@
+#include "envoy/route_publisher.h"
+
+#include "common/log.h"
+
+namespace ingress::envoy {
+
+RoutePublisher::RoutePublisher(XdsApplier& applier, instances::InstanceResolver& resolver,
+                               BuilderSettings settings, std::chrono::milliseconds apply_timeout)
+    : applier_(applier), resolver_(resolver), settings_(std::move(settings)),
+      apply_timeout_(apply_timeout) {}
+
+XdsConfig RoutePublisher::build(const std::vector<domain::Ingress>& all_ingresses) {
+  return buildXds(
+      all_ingresses,
+      [&](const std::string& instance) -> Resolution {
+        auto ip = resolver_.resolve(instance);
+        if (ip.ok()) return {*ip, ""};
+        return {std::nullopt, ip.status().message()};
+      },
+      settings_);
+}
+
+Status RoutePublisher::publish(const std::vector<domain::Ingress>& all_ingresses) {
+  std::lock_guard lock(mu_);
+  XdsConfig config = build(all_ingresses);
+  const auto started = std::chrono::steady_clock::now();
+  Status st = applier_.apply(config, apply_timeout_);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started).count();
+  if (!st.ok()) {
+    log::warn("envoy configuration not applied",
+              {{"version", config.version}, {"error", st.message()}, {"ms", ms}});
+    return st;
+  }
+  log::debug("envoy configuration applied",
+             {{"version", config.version}, {"ingresses", all_ingresses.size()},
+              {"unresolved_rules", config.unresolved.size()}, {"ms", ms}});
+  return okStatus();
+}
+
+Status RoutePublisher::writeInitial(const std::vector<domain::Ingress>& all_ingresses) {
+  std::lock_guard lock(mu_);
+  return applier_.writeAll(build(all_ingresses));
+}
+
+}  // namespace ingress::envoy

@@ -1,0 +1,38 @@
+// RoutePublisher: the Manager's ConfigPublisher backed by Envoy. publish() resolves every target,
+// builds the xDS configuration and applies it through the XdsApplier, returning only when Envoy
+// serves it (or the error: kAborted/"config_rejected", kDeadlineExceeded/"apply_timeout").
+//
+// Thread-safety: publish() serializes itself (the applier is single-threaded).
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <vector>
+
+#include "envoy/xds_applier.h"
+#include "envoy/xds_builder.h"
+#include "ingress/publisher.h"
+#include "instances/resolver.h"
+
+namespace ingress::envoy {
+
+class RoutePublisher final : public domain::ConfigPublisher {
+ public:
+  RoutePublisher(XdsApplier& applier, instances::InstanceResolver& resolver,
+                 BuilderSettings settings, std::chrono::milliseconds apply_timeout);
+
+  Status publish(const std::vector<domain::Ingress>& all_ingresses) override;
+  // The configuration for `all_ingresses` without applying it.
+  XdsConfig build(const std::vector<domain::Ingress>& all_ingresses);
+  // Writes the files without waiting for Envoy (before Envoy starts).
+  Status writeInitial(const std::vector<domain::Ingress>& all_ingresses);
+
+ private:
+  std::mutex mu_;
+  XdsApplier& applier_;
+  instances::InstanceResolver& resolver_;
+  BuilderSettings settings_;
+  std::chrono::milliseconds apply_timeout_;
+};
+
+}  // namespace ingress::envoy
