@@ -28,13 +28,25 @@ std::vector<char*> cStrings(std::vector<std::string>& v) {
   return out;
 }
 
-// RAII for posix_spawn attribute objects.
+// RAII for posix_spawn attribute objects. The child starts with no blocked signals and every
+// signal at its default disposition, whatever this (threaded, signal-blocking) process has.
 struct SpawnAttrs {
   posix_spawnattr_t attr;
   posix_spawn_file_actions_t actions;
-  SpawnAttrs() {
+  explicit SpawnAttrs(bool new_session) {
     posix_spawnattr_init(&attr);
     posix_spawn_file_actions_init(&actions);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    if (new_session) flags |= POSIX_SPAWN_SETSID;
+    posix_spawnattr_setflags(&attr, flags);
+    sigset_t empty;
+    sigemptyset(&empty);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    sigset_t defaults;
+    sigfillset(&defaults);
+    sigdelset(&defaults, SIGKILL);
+    sigdelset(&defaults, SIGSTOP);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
   }
   ~SpawnAttrs() {
     posix_spawn_file_actions_destroy(&actions);
@@ -75,18 +87,7 @@ StatusOr<pid_t> ProcessLauncherImpl::spawn(const SpawnOptions& options) {
   auto cargv = cStrings(argv);
   auto cenv = cStrings(env);
 
-  SpawnAttrs sa;
-  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (options.new_session) flags |= POSIX_SPAWN_SETSID;
-  posix_spawnattr_setflags(&sa.attr, flags);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigmask(&sa.attr, &empty);
-  sigset_t defaults;
-  sigfillset(&defaults);
-  sigdelset(&defaults, SIGKILL);
-  sigdelset(&defaults, SIGSTOP);
-  posix_spawnattr_setsigdefault(&sa.attr, &defaults);
+  SpawnAttrs sa(options.new_session);
 
   const std::string out = options.stdout_path.empty() ? "/dev/null" : options.stdout_path;
   const std::string err = options.stderr_path.empty() ? out : options.stderr_path;
@@ -167,16 +168,7 @@ StatusOr<RunResult> ProcessLauncherImpl::run(const std::vector<std::string>& arg
   if (::pipe2(fds, O_CLOEXEC) != 0) return errnoError("pipe", errno);
   std::vector<std::string> argv = argv_in;
   auto cargv = cStrings(argv);
-  SpawnAttrs sa;
-  posix_spawnattr_setflags(&sa.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigmask(&sa.attr, &empty);
-  sigset_t defaults;
-  sigfillset(&defaults);
-  sigdelset(&defaults, SIGKILL);
-  sigdelset(&defaults, SIGSTOP);
-  posix_spawnattr_setsigdefault(&sa.attr, &defaults);
+  SpawnAttrs sa(/*new_session=*/false);
   posix_spawn_file_actions_addopen(&sa.actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&sa.actions, fds[1], 1);
   posix_spawn_file_actions_adddup2(&sa.actions, fds[1], 2);

@@ -1,6 +1,7 @@
 #include "e2e/api_client.h"
 
 #include "api/jwt.h"
+#include "test_common/test_env.h"
 
 namespace ingress::testing {
 
@@ -25,6 +26,15 @@ StatusOr<HttpResponse> ApiClient::call(const std::string& method, const std::str
   if (tok != "-") r.headers.emplace_back("Authorization", "Bearer " + tok);
   if (!body.empty() && !content_type.empty()) r.headers.emplace_back("Content-Type", content_type);
   return httpCall(r);
+}
+
+bool ApiClient::waitHealthy(std::chrono::milliseconds timeout) const {
+  return pollUntil(
+      [&] {
+        auto r = call("GET", "/health", "", "-");
+        return r.ok() && r->status == 200;
+      },
+      timeout);
 }
 
 Json ingressBody(const std::string& name, const std::string& host, int port,

@@ -24,6 +24,8 @@ class ApiClient {
   StatusOr<HttpResponse> call(const std::string& method, const std::string& path, const Json& body) const {
     return call(method, path, dumpJson(body));
   }
+  // Polls GET /health until it answers 200 or `timeout` passes.
+  bool waitHealthy(std::chrono::milliseconds timeout = std::chrono::seconds(30)) const;
   std::string baseUrl() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
  private:

@@ -20,10 +20,7 @@ class ApiTest : public ::testing::Test {
     inst_.env()["JWT_SECRET"] = kTestJwtSecret;
     ASSERT_NE(inst_.startServeAndWaitReady(), 0) << inst_.serveLog();
     api_ = std::make_unique<ApiClient>(inst_.apiPort());
-    ASSERT_TRUE(pollUntil([&] {
-      auto r = api_->call("GET", "/health", "", "-");
-      return r.ok() && r->status == 200;
-    })) << inst_.serveLog();
+    ASSERT_TRUE(api_->waitHealthy()) << inst_.serveLog();
     auto r = api_->call("PUT", "/instances/vm-a", Json{{"ip", backend_.address()}});
     ASSERT_TRUE(r.ok());
     ASSERT_EQ(r->status, 200) << r->body;
@@ -155,10 +152,7 @@ TEST_F(ApiTest, StateSurvivesRestart) {
   inst_.signalServe(SIGTERM);
   ASSERT_TRUE(inst_.waitServeExit(seconds(15)).has_value());
   ASSERT_NE(inst_.startServeAndWaitReady(), 0) << inst_.serveLog();
-  ASSERT_TRUE(pollUntil([&] {
-    auto r = api_->call("GET", "/health", "", "-");
-    return r.ok() && r->status == 200;
-  }));
+  ASSERT_TRUE(api_->waitHealthy());
   EXPECT_EQ(api_->call("GET", "/ingresses")->body, before);
   EXPECT_EQ(api_->call("GET", "/instances/vm-a")->status, 200);
 }

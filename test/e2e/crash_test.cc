@@ -25,13 +25,6 @@ struct Ledger {
   std::set<std::string> deleted;            // acknowledged deletes
 };
 
-bool waitHealthy(const ApiClient& api) {
-  return pollUntil([&] {
-    auto r = api.call("GET", "/health", "", "-");
-    return r.ok() && r->status == 200;
-  }, seconds(30));
-}
-
 void storm(const ApiClient& api, Ledger& ledger, int worker, std::atomic<bool>& stop) {
   std::mt19937 rng(static_cast<unsigned>(worker * 7919 + 1));
   for (int k = 0; !stop; ++k) {
@@ -71,7 +64,7 @@ TEST(CrashTest, AcknowledgedWritesSurviveSigkillAtRandomMoments) {
   int total_acked = 0;
   for (int round = 0; round < 5; ++round) {
     ASSERT_NE(inst.startServeAndWaitReady(), 0) << inst.currentServeLog();
-    ASSERT_TRUE(waitHealthy(api));
+    ASSERT_TRUE(api.waitHealthy());
     if (round == 0) {
       ASSERT_EQ(api.call("PUT", "/instances/vm-a", Json{{"ip", "127.0.0.2"}})->status, 200);
     }

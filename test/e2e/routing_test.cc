@@ -48,10 +48,7 @@ class RoutingTest : public ::testing::Test {
     inst_.env()["JWT_SECRET"] = kTestJwtSecret;
     ASSERT_NE(inst_.startServeAndWaitReady(), 0) << inst_.serveLog();
     api_ = std::make_unique<ApiClient>(inst_.apiPort());
-    ASSERT_TRUE(pollUntil([&] {
-      auto r = api_->call("GET", "/health", "", "-");
-      return r.ok() && r->status == 200;
-    })) << inst_.serveLog();
+    ASSERT_TRUE(api_->waitHealthy()) << inst_.serveLog();
     putInstance("vm-a", a_.address());
     putInstance("vm-b", b_.address());
   }

@@ -95,10 +95,7 @@ TEST(DaemonTest, HotRestartOnBootstrapChangeDropsNoRequest) {
   ASSERT_EQ(inst.admin().serverInfo()->restart_epoch, 0u);
   // A route through Envoy for the client to loop on.
   ApiClient api(inst.apiPort());
-  ASSERT_TRUE(pollUntil([&] {
-    auto r = api.call("GET", "/health", "", "-");
-    return r.ok() && r->status == 200;
-  }));
+  ASSERT_TRUE(api.waitHealthy());
   ASSERT_EQ(api.call("PUT", "/instances/vm", Json{{"ip", backend.address()}})->status, 200);
   ASSERT_EQ(api.call("POST", "/ingresses",
                      ingressBody("loop", "loop.example.com", listener_port, "vm", backend.port()))
