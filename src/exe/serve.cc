@@ -189,13 +189,11 @@ int runServe(const Settings& settings) {
   auto server = api::Server::create(server_options, manager, auth);
   if (!server.ok()) return fail(server.status().withContext("API_LISTEN=" + settings.api_listen));
   if (Status st = (*server)->start(); !st.ok()) return fail(st.withContext("starting the API"));
-  log::info("api listening", {{"address", settings.api_listen}, {"port", (*server)->port()}});
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info("stop signal received", {{"signal", sig}});
   (*server)->stop(std::chrono::seconds(10));
-  log::info("api stopped");
 
   if (settings.envoy_stop_on_shutdown) {
     auto timeout = std::chrono::seconds(settings.envoy_parent_shutdown_time_s +
