@@ -101,9 +101,13 @@ void Runner::drain() {
   if (!st.ok()) log::warn("graceful drain request failed", {{"error", st.message()}});
   auto deadline = clock_.monotonicNow() + std::chrono::seconds(launch_.drain_time_s + 1);
   while (st.ok() && clock_.monotonicNow() < deadline) {
-    // Counts downstream connections of all listeners (the admin listener's are not included).
-    auto conns = admin.stat("server.total_connections");
-    if (!conns.ok() || *conns == 0) break;
+    // Requests in flight on the ingress listeners. (server.total_connections would be simpler,
+    // but it is refreshed only at the stats flush, every few seconds.)
+    auto active = admin.statsMatching("^http\\.ingress_[0-9]+\\.downstream_rq_active$");
+    if (!active.ok()) break;
+    uint64_t in_flight = 0;
+    for (const auto& [name, value] : *active) in_flight += std::strtoull(value.c_str(), nullptr, 10);
+    if (in_flight == 0) break;
     clock_.sleepFor(milliseconds(50));
   }
   execute(core_.drainFinished(clock_.monotonicNow()));

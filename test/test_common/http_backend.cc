@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace ingress::testing {
@@ -76,6 +78,12 @@ void HttpBackend::serve(int fd) {
       buf.append(chunk, static_cast<size_t>(n));
     }
     std::string head = buf.substr(0, end);
+    // Request line: METHOD SP PATH SP VERSION
+    std::string path;
+    if (auto sp1 = head.find(' '); sp1 != std::string::npos) {
+      auto sp2 = head.find(' ', sp1 + 1);
+      path = head.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp1 - 1);
+    }
     buf.erase(0, end + 4);
     std::vector<std::pair<std::string, std::string>> headers;
     size_t pos = head.find("\r\n");
@@ -112,6 +120,15 @@ void HttpBackend::serve(int fd) {
       last_headers_ = headers;
     }
     ++requests_;
+    if (path.rfind("/slow/", 0) == 0) {
+      ++in_flight_;
+      const auto ms = std::strtol(path.c_str() + 6, nullptr, 10);
+      const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+      while (!stop_ && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      --in_flight_;
+    }
     std::string body = name_ + " " + host;
     std::string resp = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
                        std::to_string(body.size()) + "\r\nX-Backend: " + name_ +
