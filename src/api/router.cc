@@ -2,6 +2,8 @@
 
 #include <array>
 #include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -68,6 +70,23 @@ std::optional<RouteMatch> matchPath(std::string_view path) {
 }
 
 bool needsAuth(Route route) { return route != Route::kHealth && route != Route::kOpenApi; }
+
+// JSON (and the JSON Schema of docs/openapi.yaml) does not tell 80 from 80.0: both are the
+// integer 80. The decoders check is_number_integer(), so integral floats that fit exactly are
+// turned into integers here, once, for every request body.
+void canonicalizeIntegralNumbers(Json& j) {
+  constexpr double kMaxExact = 9007199254740992.0;  // 2^53
+  if (j.is_number_float()) {
+    const double d = j.get<double>();
+    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) <= kMaxExact) {
+      j = static_cast<int64_t>(d);
+    }
+    return;
+  }
+  if (j.is_array() || j.is_object()) {
+    for (Json& child : j) canonicalizeIntegralNumbers(child);
+  }
+}
 
 StatusOr<ApiResponse> dispatch(domain::IngressService& service, const RouteMatch& m,
                                std::string_view method, const Json& body) {
@@ -155,6 +174,7 @@ ApiResponse Router::handle(const ApiRequest& request) const {
     StatusOr<Json> parsed = parseJsonStrict(request.body);
     if (!parsed.ok()) return errorResponse(400, "bad_request", parsed.status().message());
     body = std::move(parsed).value();
+    canonicalizeIntegralNumbers(body);
   }
 
   StatusOr<ApiResponse> r = dispatch(service_, *m, request.method, body);

@@ -98,7 +98,13 @@ XdsApplier::XdsApplier(Filesystem& fs, const AdminClient& admin, Clock& clock, s
 void XdsApplier::loadCurrent() {
   current_.clusters = readResources(fs_, joinPath(xds_dir_, "cds.json"), &current_.version);
   current_.listeners = readResources(fs_, joinPath(xds_dir_, "lds.json"), nullptr);
-  current_.routes = readRoutes(fs_, xds_dir_);
+  // Only the routes of ports that have a listener are live; other files are leftovers.
+  std::set<std::string> listening;
+  for (const auto& l : current_.listeners) listening.insert(l.value("name", ""));
+  current_.routes.clear();
+  for (auto& [port, route] : readRoutes(fs_, xds_dir_)) {
+    if (listening.count(listenerName(port))) current_.routes[port] = std::move(route);
+  }
 }
 
 Status XdsApplier::writeCds(const std::string& version, const Json& clusters) {
@@ -120,7 +126,8 @@ Status XdsApplier::writeAll(const XdsConfig& config) {
   }
   INGRESS_RETURN_IF_ERROR(writeCds(config.version, config.clusters));
   INGRESS_RETURN_IF_ERROR(writeLds(config.version, config.listeners));
-  for (const auto& [port, route] : current_.routes) {
+  // Leftover route files of ports without a listener (safe: Envoy is not running yet).
+  for (const auto& [port, route] : readRoutes(fs_, xds_dir_)) {
     if (!config.routes.count(port)) (void)fs_.removeFile(joinPath(xds_dir_, rdsFileName(port)));
   }
   current_ = config;
@@ -268,10 +275,9 @@ Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeou
       return fail(st);
     }
   }
-  // 5. Route files of closed ports.
-  for (uint16_t p : old_ports) {
-    if (!new_ports.count(p)) (void)fs_.removeFile(joinPath(xds_dir_, rdsFileName(p)));
-  }
+  // Route files of closed ports stay: a draining listener may still watch its file, and a
+  // missing file would count as an update failure. Stale files are removed by writeAll() before
+  // Envoy starts.
   current_ = next;
   return okStatus();
 }

@@ -5,7 +5,8 @@
 //   2. RDS files of ports whose routes changed
 //   3. LDS (new ports open; ports without rules close)
 //   4. CDS := new clusters                (old targets go once nothing routes to them)
-//   5. RDS files of closed ports are deleted
+// Route files of closed ports are kept while Envoy runs (a draining listener may still watch
+// them); writeAll(), used before Envoy starts, removes leftovers.
 // After step 3 it waits until new ports accept connections and closed ports refuse them.
 // Each file is renamed into place (Envoy reloads only on a rename into the watched directory) and
 // each step waits until Envoy reports the new version_text, or a rise of update_rejected /
@@ -36,7 +37,8 @@ class XdsApplier {
 
   // Reads the files currently on disk as the last good configuration.
   void loadCurrent();
-  // Writes every file at once without asking Envoy (before Envoy starts).
+  // Writes every file at once without asking Envoy, and removes leftover route files. Only
+  // before Envoy starts.
   Status writeAll(const XdsConfig& config);
   Status apply(const XdsConfig& next, std::chrono::milliseconds timeout);
   const XdsConfig& current() const { return current_; }

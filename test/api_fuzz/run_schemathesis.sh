@@ -43,7 +43,7 @@ token=$("$ingressctl" token --ttl 1h --sub schemathesis)
 
 # A block of loopback ports free right now, below the ephemeral range that other tests draw
 # their free ports from, for the listeners the generated ingresses create (see hooks.py).
-port_count=32
+port_count=256
 port_base=$(python3 - "$port_count" <<'PY'
 import random, socket, sys
 count = int(sys.argv[1])

@@ -64,6 +64,7 @@ backend_pid=$!
 stop_backend() { kill "$backend_pid" 2>/dev/null || true; wait "$backend_pid" 2>/dev/null || true; }
 trap 'status=$?; stop_backend; (exit $status); daemon_cleanup' EXIT
 listen_port=$(free_port)
+keep_port=$(free_port)
 
 # ---------------------------------------------------------------- phase 1: generated secret
 log "phase 1: ingressd serve with a generated API secret (DATA_DIR=$DATA_DIR)"
@@ -175,6 +176,9 @@ expect_err '^error: cannot reach ingressd at 127\.0\.0\.1:' "unreachable message
 
 # Delete.
 CTL_ENV=(DATA_DIR="$DATA_DIR" API_LISTEN="$API_ADDR")
+ctl create keep --host keep.example.com --port "$keep_port" --instance web \
+  --target-port "$backend_port" -o json
+expect_rc 0 "create keep (for phase 2)"
 ctl delete site
 expect_rc 0 "delete site"
 expect_out '^ingress site deleted$' "delete confirms"
@@ -184,15 +188,25 @@ expect_err '\(not_found\)$' "not_found after delete"
 ctl delete site
 expect_rc 1 "deleting again fails"
 ctl list -o json
-json_check 'j == []' "list -o json is empty after delete"
+json_check '[i["name"] for i in j] == ["keep"]' "list -o json has only keep after delete"
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Host: site.example.com' \
   "http://127.0.0.1:$listen_port/" || true)
 [ "$code" != 200 ] && pass "Envoy no longer routes site.example.com ($code)" \
   || fail "Envoy still routes site.example.com after delete"
+# Deleting an ingress and creating it again at once (same name, hostname and port) is an
+# ordinary thing to do; the port's listener is still draining then.
 ctl create site --host site.example.com --port "$listen_port" --instance web \
   --target-port "$backend_port" -o json
-expect_rc 0 "the name and hostname can be reused after delete"
-json_check "j['name'] == 'site' and j['id'] != '$id'" "a new id"
+expect_rc 0 "the name, hostname and port can be reused right after delete"
+[ "$RC" -eq 0 ] && json_check "j['name'] == 'site' and j['id'] != '$id'" "a new id"
+# The plainest form: create, delete, create again at once on a port nothing else uses.
+again_port=$(free_port)
+for round in 1 2; do
+  ctl create again --host again.example.com --port "$again_port" --instance web --target-port 80
+  expect_rc 0 "create again (round $round, same port right after delete)"
+  ctl delete again
+  expect_rc 0 "delete again (round $round)"
+done
 ctl instances delete v6
 expect_rc 0 "instances delete v6"
 expect_out '^instance v6 deleted$' "instances delete confirms"
@@ -205,7 +219,7 @@ daemon_start "$ingressd" JWT_SECRET="$secret"
 CTL_ENV=(API_LISTEN="$API_ADDR" JWT_SECRET="$secret")
 ctl list
 expect_rc 0 "list with JWT_SECRET"
-expect_out " site +site\.example\.com +$listen_port +web:$backend_port +active" \
+expect_out " keep +keep\.example\.com +$keep_port +web:$backend_port +active" \
   "the ingress survived the restart"
 ctl instances list -o json
 json_check 'j == [{"name": "web", "ip": "127.0.0.1"}]' "the instances survived the restart"
@@ -217,7 +231,7 @@ CTL_ENV=(API_LISTEN="$API_ADDR" JWT_SECRET="$secret")
 ctl token
 token=$(cat "$OUT")
 CTL_ENV=(API_LISTEN="$API_ADDR")
-ctl --token "$token" delete site
+ctl --token "$token" delete keep
 expect_rc 0 "delete with a token minted from JWT_SECRET"
 
 if ! daemon_stop; then log "FAIL: serve did not stop cleanly"; failures=$((failures + 1)); fi

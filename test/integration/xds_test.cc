@@ -117,7 +117,11 @@ TEST_F(XdsTest, PortsOpenAndCloseWithTheirRules) {
   // The applier returns only once the removed port refuses connections.
   auto refused = get(p2, "a.example.com");
   EXPECT_FALSE(refused.ok()) << "port " << p2 << " still answers " << refused->status;
-  EXPECT_FALSE(fs_.exists(inst_.paths().xds_dir + "/" + envoy::rdsFileName(p2)));
+  // And the port opens again at once (its old listener may still be draining).
+  ASSERT_TRUE(apply({ingressOf("i1", {rule("a.example.com", p1, "vm-a", a.port()),
+                                      rule("a.example.com", p2, "vm-a", a.port())})})
+                  .ok());
+  EXPECT_EQ(get(p2, "a.example.com")->status, 200);
 }
 
 TEST_F(XdsTest, SameHostnameOnTwoPortsToTwoInstancesAndSharedTargetsShareACluster) {
