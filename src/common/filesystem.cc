@@ -110,8 +110,10 @@ StatusOr<std::string> FilesystemImpl::readFileLimited(const std::string& path,
   return out;
 }
 
-Status FilesystemImpl::writeFileAtomic(const std::string& path, std::string_view data,
-                                       mode_t mode) {
+namespace {
+
+// temp → (fsync) → chmod → rename; the temp file is removed on failure.
+Status writeViaTemp(const std::string& path, std::string_view data, mode_t mode, bool sync) {
   const std::string dir = dirName(path);
   const std::string tmp = joinPath(dir, "." + baseName(path) + ".tmp." + randomSuffix());
   Status st = [&]() -> Status {
@@ -119,7 +121,7 @@ Status FilesystemImpl::writeFileAtomic(const std::string& path, std::string_view
     if (fd.fd < 0) return errnoError("create " + tmp, errno);
     INGRESS_RETURN_IF_ERROR(writeAll(fd.fd, data, tmp));
     if (::fchmod(fd.fd, mode) != 0) return errnoError("chmod " + tmp, errno);
-    if (::fsync(fd.fd) != 0) return errnoError("fsync " + tmp, errno);
+    if (sync && ::fsync(fd.fd) != 0) return errnoError("fsync " + tmp, errno);
     if (::rename(tmp.c_str(), path.c_str()) != 0) return errnoError("rename to " + path, errno);
     return okStatus();
   }();
@@ -127,7 +129,19 @@ Status FilesystemImpl::writeFileAtomic(const std::string& path, std::string_view
     ::unlink(tmp.c_str());
     return st;
   }
-  return syncDirectory(dir);
+  return sync ? syncDirectory(dir) : okStatus();
+}
+
+}  // namespace
+
+Status FilesystemImpl::writeFileAtomic(const std::string& path, std::string_view data,
+                                       mode_t mode) {
+  return writeViaTemp(path, data, mode, /*sync=*/true);
+}
+
+Status FilesystemImpl::writeFileAtomicNoSync(const std::string& path, std::string_view data,
+                                             mode_t mode) {
+  return writeViaTemp(path, data, mode, /*sync=*/false);
 }
 
 StatusOr<FileInfo> FilesystemImpl::stat(const std::string& path) const {

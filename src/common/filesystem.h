@@ -33,6 +33,13 @@ class Filesystem {
   virtual StatusOr<std::string> readFileLimited(const std::string& path, size_t max_bytes) const;
   virtual Status writeFileAtomic(const std::string& path, std::string_view data,
                                  mode_t mode = 0644) = 0;
+  // Atomic (temp + rename) but not durable: readers never see a torn file, but after a power
+  // loss the old content may be back. For files regenerated from durable state at every start
+  // (Envoy's xDS files). Defaults to the durable write.
+  virtual Status writeFileAtomicNoSync(const std::string& path, std::string_view data,
+                                       mode_t mode = 0644) {
+    return writeFileAtomic(path, data, mode);
+  }
   // kNotFound when the path does not exist.
   virtual StatusOr<FileInfo> stat(const std::string& path) const = 0;
   bool exists(const std::string& path) const { return stat(path).ok(); }
@@ -52,6 +59,8 @@ class FilesystemImpl final : public Filesystem {
   StatusOr<std::string> readFile(const std::string& path) const override;
   StatusOr<std::string> readFileLimited(const std::string& path, size_t max_bytes) const override;
   Status writeFileAtomic(const std::string& path, std::string_view data, mode_t mode) override;
+  Status writeFileAtomicNoSync(const std::string& path, std::string_view data,
+                               mode_t mode) override;
   StatusOr<FileInfo> stat(const std::string& path) const override;
   Status makeDirs(const std::string& path, mode_t mode) override;
   StatusOr<std::vector<std::string>> listDir(const std::string& path) const override;

@@ -14,6 +14,11 @@ namespace {
 
 using std::chrono::milliseconds;
 
+// Longest pause between two polls of Envoy's stats (or of the ports) while waiting for a change.
+// Polls start 1 ms apart and double up to this; Envoy answers a stats poll in ~1 ms (measured with
+// 10,000 ingresses, bench/), so 5 ms keeps the detection lag small without busy-polling Envoy.
+constexpr milliseconds kMaxPollInterval(5);
+
 Json byName(const Json& resources) {
   Json out = Json::object();
   for (const auto& r : resources) out[r.value("name", "")] = r;
@@ -108,15 +113,16 @@ void XdsApplier::loadCurrent() {
 }
 
 Status XdsApplier::writeCds(const std::string& version, const Json& clusters) {
-  return fs_.writeFileAtomic(joinPath(xds_dir_, "cds.json"), discoveryFile(version, clusters), 0600);
+  return fs_.writeFileAtomicNoSync(joinPath(xds_dir_, "cds.json"),
+                                   discoveryFile(version, clusters), 0600);
 }
 Status XdsApplier::writeLds(const std::string& version, const Json& listeners) {
-  return fs_.writeFileAtomic(joinPath(xds_dir_, "lds.json"), discoveryFile(version, listeners),
-                             0600);
+  return fs_.writeFileAtomicNoSync(joinPath(xds_dir_, "lds.json"),
+                                   discoveryFile(version, listeners), 0600);
 }
 Status XdsApplier::writeRds(uint16_t port, const std::string& version, const Json& route) {
-  return fs_.writeFileAtomic(joinPath(xds_dir_, rdsFileName(port)),
-                             discoveryFile(version, Json::array({route})), 0600);
+  return fs_.writeFileAtomicNoSync(joinPath(xds_dir_, rdsFileName(port)),
+                                   discoveryFile(version, Json::array({route})), 0600);
 }
 
 Status XdsApplier::writeAll(const XdsConfig& config) {
@@ -179,7 +185,7 @@ Status XdsApplier::waitFor(const std::map<std::string, std::string>& expect,
                               "apply_timeout");
     }
     clock_.sleepFor(interval);
-    interval = std::min(interval * 2, milliseconds(20));
+    interval = std::min(interval * 2, kMaxPollInterval);
   }
 }
 
@@ -197,7 +203,7 @@ Status XdsApplier::waitPorts(const std::set<uint16_t>& open, const std::set<uint
                               "apply_timeout");
     }
     clock_.sleepFor(interval);
-    interval = std::min(interval * 2, milliseconds(20));
+    interval = std::min(interval * 2, kMaxPollInterval);
   }
 }
 
@@ -209,7 +215,15 @@ void XdsApplier::restore(const XdsConfig& good) {
 
 Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeout) {
   const auto deadline = clock_.monotonicNow() + timeout;
-  const XdsConfig good = current_;
+  // The last good configuration. current_ is replaced only on success (at the end) or by
+  // restore() with these same contents, so a reference is enough: no copy of every resource.
+  const XdsConfig& good = current_;
+  const auto started = clock_.monotonicNow();
+  milliseconds envoy_wait{0};
+  auto timed = [&](Status st, std::chrono::steady_clock::time_point t0) {
+    envoy_wait += std::chrono::duration_cast<milliseconds>(clock_.monotonicNow() - t0);
+    return st;
+  };
   std::set<uint16_t> old_ports, new_ports;
   for (const auto& [p, r] : good.routes) old_ports.insert(p);
   for (const auto& [p, r] : next.routes) new_ports.insert(p);
@@ -230,7 +244,10 @@ Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeou
   if (cds_union != good.clusters) {
     const std::string v = cds_final_differs ? next.version + "-add" : next.version;
     INGRESS_RETURN_IF_ERROR(writeCds(v, cds_union));
-    if (Status st = waitFor({{cdsStatPrefix(), v}}, *baseline, deadline); !st.ok()) return fail(st);
+    const auto t0 = clock_.monotonicNow();
+    if (Status st = timed(waitFor({{cdsStatPrefix(), v}}, *baseline, deadline), t0); !st.ok()) {
+      return fail(st);
+    }
   }
   // 2. Routes of ports that keep (or already have) a listener.
   std::map<std::string, std::string> expect;
@@ -248,7 +265,8 @@ Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeou
     }
   }
   if (!existing.empty()) {
-    if (Status st = waitFor(existing, *baseline, deadline); !st.ok()) return fail(st);
+    const auto t0 = clock_.monotonicNow();
+    if (Status st = timed(waitFor(existing, *baseline, deadline), t0); !st.ok()) return fail(st);
   }
   // 3. Listeners.
   if (next.listeners != good.listeners) {
@@ -256,7 +274,8 @@ Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeou
     expect[ldsStatPrefix()] = next.version;
   }
   if (!expect.empty()) {
-    if (Status st = waitFor(expect, *baseline, deadline); !st.ok()) return fail(st);
+    const auto t0 = clock_.monotonicNow();
+    if (Status st = timed(waitFor(expect, *baseline, deadline), t0); !st.ok()) return fail(st);
   }
   if (next.listeners != good.listeners) {
     std::set<uint16_t> opened, closed;
@@ -266,18 +285,27 @@ Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeou
     for (uint16_t p : old_ports) {
       if (!new_ports.count(p)) closed.insert(p);
     }
-    if (Status st = waitPorts(opened, closed, deadline); !st.ok()) return fail(st);
+    const auto t0 = clock_.monotonicNow();
+    if (Status st = timed(waitPorts(opened, closed, deadline), t0); !st.ok()) return fail(st);
   }
   // 4. Clusters nothing routes to any more.
   if (cds_final_differs) {
     INGRESS_RETURN_IF_ERROR(writeCds(next.version, next.clusters));
-    if (Status st = waitFor({{cdsStatPrefix(), next.version}}, *baseline, deadline); !st.ok()) {
+    const auto t0 = clock_.monotonicNow();
+    if (Status st = timed(waitFor({{cdsStatPrefix(), next.version}}, *baseline, deadline), t0);
+        !st.ok()) {
       return fail(st);
     }
   }
   // Route files of closed ports stay: a draining listener may still watch its file, and a
   // missing file would count as an update failure. Stale files are removed by writeAll() before
   // Envoy starts.
+  // Where the time went (bench/ reads this): waiting for Envoy vs everything else here.
+  log::debug("xds apply timing",
+             {{"version", next.version},
+              {"total_ms", std::chrono::duration_cast<milliseconds>(clock_.monotonicNow() -
+                                                                   started).count()},
+              {"envoy_wait_ms", envoy_wait.count()}});
   current_ = next;
   return okStatus();
 }

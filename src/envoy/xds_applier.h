@@ -8,7 +8,8 @@
 // Route files of closed ports are kept while Envoy runs (a draining listener may still watch
 // them); writeAll(), used before Envoy starts, removes leftovers.
 // After step 3 it waits until new ports accept connections and closed ports refuse them.
-// Each file is renamed into place (Envoy reloads only on a rename into the watched directory) and
+// xDS files are written atomically but not fsynced: they are regenerated from the durable store
+// at every start. Each file is renamed into place (Envoy reloads only on a rename into the watched directory) and
 // each step waits until Envoy reports the new version_text, or a rise of update_rejected /
 // update_failure. On a reject or a timeout the last good files are restored and the error
 // returned: kAborted/"config_rejected" or kDeadlineExceeded/"apply_timeout".

@@ -26,6 +26,19 @@ TEST(FilesystemTest, WriteAtomicCreatesWithModeAndLeavesNoTemp) {
   EXPECT_EQ(*names, std::vector<std::string>{"a.json"});
 }
 
+TEST(FilesystemTest, NoSyncWriteIsStillAtomicWithModeAndNoTemp) {
+  testing::TempDir dir;
+  FilesystemImpl fs;
+  const std::string path = dir.file("lds.json");
+  ASSERT_TRUE(fs.writeFileAtomicNoSync(path, "one", 0600).ok());
+  ASSERT_TRUE(fs.writeFileAtomicNoSync(path, "two", 0600).ok());
+  EXPECT_EQ(*fs.readFile(path), "two");
+  EXPECT_EQ(fs.stat(path)->mode, 0600u);
+  EXPECT_EQ(*fs.listDir(dir.path()), std::vector<std::string>{"lds.json"});
+  EXPECT_EQ(fs.writeFileAtomicNoSync(dir.file("no/such/dir"), "x", 0600).code(),
+            StatusCode::kInternal);
+}
+
 TEST(FilesystemTest, FailedWriteKeepsTheOldFile) {
   testing::TempDir dir;
   FilesystemImpl fs;

@@ -1,0 +1,504 @@
+// ingress_bench: create-to-routable latency and create throughput of a real `ingressd serve`
+// (real Envoy), with 0 / 100 / 1,000 / 10,000 existing ingresses. See docs/benchmarks.md.
+//
+// Per scenario (N existing ingresses):
+//   1. A fresh DATA_DIR is seeded before serve starts: 4 instances in the instance store and N
+//      ingress files written with the store codec (encodeStoredIngress), spread over 4 listener
+//      ports, 4 instances and 25 target ports each (100 clusters + the 4 real backends).
+//   2. `ingressd serve` starts (Envoy included) and must be ready.
+//   3. latency: K sequential POST /ingresses; each sample is the time from sending the request
+//      to the 201 (the API answers once Envoy routes it). Right after each 201 one request goes
+//      through Envoy with the new Host header and must reach the expected real backend
+//      (HttpBackend on 127.0.0.x), else the sample counts as "not routed".
+//   4. throughput (scenarios listed in --throughput-at): M creates by 1 client, then M creates
+//      by C concurrent clients, in the same run; creates/s and their ratio.
+//   5. profile: the publishes serve logged during each phase (apply ms, from its debug log), the
+//      builder's time for the scenario's ingress set in this process, and the cost of one admin
+//      stats poll of the kind the applier makes.
+//
+// Output: a markdown summary on stdout, and JSON (--json FILE). Bounded: every loop has a fixed
+// count and every wait a deadline; loopback only.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/filesystem.h"
+#include "common/http_client.h"
+#include "common/json.h"
+#include "e2e/api_client.h"
+#include "envoy/xds_builder.h"
+#include "ingress/codec.h"
+#include "integration/installation.h"
+#include "store/instance_store.h"
+#include "test_common/http_backend.h"
+#include "test_common/test_env.h"
+
+namespace ingress::bench {
+namespace {
+
+using Clk = std::chrono::steady_clock;
+using testing::ApiClient;
+using testing::HttpBackend;
+using testing::Installation;
+
+constexpr int kListenPorts = 4;
+constexpr int kInstances = 4;
+constexpr int kTargetPortsPerInstance = 25;
+
+double msSince(Clk::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clk::now() - t0).count();
+}
+
+// Nearest-rank percentile (p in 0..100) of an unsorted sample.
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * static_cast<double>(v.size())));
+  rank = std::clamp<size_t>(rank, 1, v.size());
+  return v[rank - 1];
+}
+
+struct Options {
+  std::vector<int> existing{0, 100, 1000, 10000};
+  int samples = 50;          // latency samples for N <= 1000
+  int samples_large = 20;    // latency samples for N > 1000
+  int creates = 200;         // creates per throughput phase
+  int clients = 32;          // concurrent clients of the second throughput phase
+  std::vector<int> throughput_at{1000};
+  std::string json_path;
+  std::string md_path;
+  bool smoke = false;
+  bool builder_only = false;  // time the builder in-process for each N and exit (for profiling)
+};
+
+std::vector<int> parseList(const std::string& s) {
+  std::vector<int> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(std::stoi(item));
+  }
+  return out;
+}
+
+// A valid 24-character ingress id from a prefix letter string and a number.
+std::string seedId(int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "seed%020d", i);
+  return buf;
+}
+
+struct Env {
+  std::vector<std::unique_ptr<HttpBackend>> backends;  // instance k → backend k
+  std::vector<uint16_t> listen_ports;
+};
+
+// Writes instances (through InstanceStore) and N ingresses (store codec, plain writes: the bench
+// does not need fsync) into the DATA_DIR before serve starts.
+Status seed(const std::string& data_dir, int n, const Env& env) {
+  FilesystemImpl fs;
+  ClockImpl clock;
+  store::InstanceStore instances(fs, clock, data_dir);
+  INGRESS_RETURN_IF_ERROR(instances.load());
+  for (int k = 0; k < kInstances; ++k) {
+    INGRESS_RETURN_IF_ERROR(
+        instances.put({"vm-" + std::to_string(k), env.backends[static_cast<size_t>(k)]->address()}));
+  }
+  const std::string dir = joinPath(data_dir, "ingresses");
+  INGRESS_RETURN_IF_ERROR(fs.makeDirs(dir, 0700));
+  const auto base = std::chrono::time_point_cast<std::chrono::milliseconds>(
+                        std::chrono::system_clock::now()) -
+                    std::chrono::milliseconds(n + 1000);
+  for (int i = 0; i < n; ++i) {
+    domain::Ingress ing;
+    ing.id = seedId(i);
+    ing.name = "seed-" + std::to_string(i);
+    domain::Rule rule;
+    rule.match.hostname = "seed-" + std::to_string(i) + ".bench.test";
+    rule.match.port = env.listen_ports[static_cast<size_t>(i % kListenPorts)];
+    rule.target.instance = "vm-" + std::to_string(i % kInstances);
+    rule.target.port = static_cast<uint16_t>(20000 + (i / kInstances) % kTargetPortsPerInstance);
+    ing.rules.push_back(rule);
+    ing.created_at = base + std::chrono::milliseconds(i);
+    std::ofstream f(joinPath(dir, ing.id + ".json"), std::ios::trunc);
+    f << dumpJson(domain::encodeStoredIngress(ing), 2) << "\n";
+    if (!f) return internalError("cannot write seed ingress " + ing.id);
+    ::chmod(joinPath(dir, ing.id + ".json").c_str(), 0600);
+  }
+  return okStatus();
+}
+
+// The same ingress set serve builds from, for timing the builder in this process.
+std::vector<domain::Ingress> seededSet(int n, const Env& env) {
+  std::vector<domain::Ingress> out;
+  out.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    domain::Ingress ing;
+    ing.id = seedId(i);
+    ing.name = "seed-" + std::to_string(i);
+    ing.rules.push_back({{"seed-" + std::to_string(i) + ".bench.test",
+                          env.listen_ports[static_cast<size_t>(i % kListenPorts)]},
+                         {"vm-" + std::to_string(i % kInstances),
+                          static_cast<uint16_t>(20000 + (i / kInstances) % kTargetPortsPerInstance)}});
+    out.push_back(std::move(ing));
+  }
+  return out;
+}
+
+// Median wall time (ms) of buildXds + serializing every file, over a few runs.
+Json timeBuilder(int n, const Env& env) {
+  auto set = seededSet(n, env);
+  envoy::BuilderSettings s;
+  s.listen_address = "127.0.0.1";
+  s.xds_dir = "/tmp/xds";
+  auto resolve = [&](const std::string& inst) -> envoy::Resolution {
+    return {"127.0.0." + std::to_string(2 + (inst.back() - '0')), ""};
+  };
+  std::vector<double> build_ms, dump_ms;
+  const int runs = n >= 10000 ? 3 : 5;
+  for (int r = 0; r < runs; ++r) {
+    auto t0 = Clk::now();
+    auto cfg = envoy::buildXds(set, resolve, s);
+    build_ms.push_back(msSince(t0));
+    t0 = Clk::now();
+    size_t bytes = envoy::discoveryFile(cfg.version, cfg.clusters).size() +
+                   envoy::discoveryFile(cfg.version, cfg.listeners).size();
+    for (const auto& [p, route] : cfg.routes) {
+      bytes += envoy::discoveryFile(cfg.version, Json::array({route})).size();
+    }
+    dump_ms.push_back(msSince(t0));
+    (void)bytes;
+  }
+  return {{"build_ms_p50", percentile(build_ms, 50)}, {"dump_all_files_ms_p50", percentile(dump_ms, 50)}};
+}
+
+// Timings serve logs at debug level for each publish, from line `from` of its log:
+//   "envoy configuration applied": ms (the applier's whole apply), build_ms (the builder)
+//   "xds apply timing": envoy_wait_ms (waiting for Envoy to confirm, ports included)
+struct PublishTimes {
+  std::vector<double> apply, build, envoy_wait;
+};
+PublishTimes publishTimes(const Installation& inst, size_t* from_line) {
+  PublishTimes out;
+  std::istringstream in(inst.currentServeLog());
+  std::string line;
+  size_t idx = 0;
+  auto num = [](const Json& j, const char* k, std::vector<double>& to) {
+    if (j.contains(k) && j[k].is_number()) to.push_back(j[k].get<double>());
+  };
+  while (std::getline(in, line)) {
+    if (idx++ < *from_line) continue;
+    const bool applied = line.find("envoy configuration applied") != std::string::npos;
+    const bool timing = line.find("xds apply timing") != std::string::npos;
+    if (!applied && !timing) continue;
+    auto j = Json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    if (applied) {
+      num(j, "ms", out.apply);
+      num(j, "build_ms", out.build);
+    } else {
+      num(j, "envoy_wait_ms", out.envoy_wait);
+    }
+  }
+  *from_line = idx;
+  return out;
+}
+
+size_t logLines(const Installation& inst) {
+  const std::string log = inst.currentServeLog();
+  return static_cast<size_t>(std::count(log.begin(), log.end(), '\n'));
+}
+
+Json phaseProfile(const PublishTimes& t) {
+  const auto& applied = t.apply;
+  double sum = std::accumulate(applied.begin(), applied.end(), 0.0);
+  return {{"publishes", applied.size()},
+          {"apply_ms_p50", percentile(applied, 50)},
+          {"apply_ms_p99", percentile(applied, 99)},
+          {"apply_ms_sum", sum},
+          {"build_ms_p50", percentile(t.build, 50)},
+          {"envoy_wait_ms_p50", percentile(t.envoy_wait, 50)},
+          {"envoy_wait_ms_p99", percentile(t.envoy_wait, 99)}};
+}
+
+StatusOr<HttpResponse> viaEnvoy(uint16_t port, const std::string& host) {
+  HttpRequest r;
+  r.url = "http://127.0.0.1:" + std::to_string(port) + "/bench";
+  r.headers = {{"Host", host}};
+  r.timeout = std::chrono::seconds(5);
+  return httpCall(r);
+}
+
+Json createBody(const std::string& name, const std::string& host, uint16_t port,
+                const std::string& instance, uint16_t target_port) {
+  return testing::ingressBody(name, host, port, instance, target_port);
+}
+
+Json runScenario(int n, const Options& o) {
+  Json res = {{"existing", n}};
+  Env env;
+  for (int k = 0; k < kInstances; ++k) {
+    env.backends.push_back(std::make_unique<HttpBackend>("b" + std::to_string(k),
+                                                         "127.0.0." + std::to_string(2 + k)));
+  }
+  Installation inst;
+  while (env.listen_ports.size() < kListenPorts) {
+    const int p = testing::freeLoopbackPort();
+    if (p == inst.adminPort() || p == inst.apiPort() ||
+        std::count(env.listen_ports.begin(), env.listen_ports.end(), p) != 0) {
+      continue;
+    }
+    env.listen_ports.push_back(static_cast<uint16_t>(p));
+  }
+  auto t0 = Clk::now();
+  if (Status st = seed(inst.dataDir(), n, env); !st.ok()) {
+    res["error"] = "seeding: " + st.message();
+    return res;
+  }
+  res["seed_ms"] = msSince(t0);
+  res["builder"] = timeBuilder(n, env);
+
+  inst.env()["JWT_SECRET"] = testing::kTestJwtSecret;
+  inst.env()["ENVOY_APPLY_TIMEOUT"] = "30";
+  inst.env()["ENVOY_READY_TIMEOUT"] = "120";
+  t0 = Clk::now();
+  if (inst.startServeAndWaitReady(std::chrono::seconds(180)) == 0) {
+    res["error"] = "serve did not become ready";
+    std::cerr << inst.serveLog() << "\n";
+    return res;
+  }
+  ApiClient api(inst.apiPort());
+  if (!testing::pollUntil([&] {
+        auto r = api.call("GET", "/health", "", "-");
+        return r.ok() && r->status == 200;
+      }, std::chrono::seconds(30))) {
+    res["error"] = "API not healthy";
+    return res;
+  }
+  res["startup_ms"] = msSince(t0);
+
+  // One admin stats poll, as the applier makes it while waiting for Envoy.
+  {
+    auto admin = inst.admin();
+    std::vector<double> poll;
+    for (int i = 0; i < 10; ++i) {
+      auto p0 = Clk::now();
+      (void)admin.statsMatching("(version_text|update_rejected|update_failure)$");
+      poll.push_back(msSince(p0));
+    }
+    res["stats_poll_ms_p50"] = percentile(poll, 50);
+  }
+
+  int created = 0;
+  auto create = [&](const std::string& prefix, int k, int ki) -> StatusOr<HttpResponse> {
+    const auto port = env.listen_ports[static_cast<size_t>(k % kListenPorts)];
+    const auto& b = *env.backends[static_cast<size_t>(ki % kInstances)];
+    return api.call("POST", "/ingresses",
+                    createBody(prefix + "-" + std::to_string(k),
+                               prefix + "-" + std::to_string(k) + ".bench.test", port,
+                               "vm-" + std::to_string(ki % kInstances), b.port()));
+  };
+
+  // Warm-up (not measured): opens every listener port and the 4 clusters once.
+  for (int k = 0; k < kListenPorts; ++k) {
+    auto r = create("warm", k, k);
+    if (!r.ok() || r->status != 201) {
+      res["error"] = "warm-up create failed: " + (r.ok() ? r->body : r.status().message());
+      return res;
+    }
+    ++created;
+  }
+
+  // (a) create-to-routable latency.
+  const int samples = n > 1000 ? o.samples_large : o.samples;
+  std::vector<double> lat;
+  int not_routed = 0, failed = 0;
+  size_t log_from = logLines(inst);
+  for (int k = 0; k < samples; ++k) {
+    const auto port = env.listen_ports[static_cast<size_t>(k % kListenPorts)];
+    const std::string host = "lat-" + std::to_string(k) + ".bench.test";
+    auto s0 = Clk::now();
+    auto r = create("lat", k, k);
+    const double ms = msSince(s0);
+    if (!r.ok() || r->status != 201) {
+      ++failed;
+      continue;
+    }
+    ++created;
+    lat.push_back(ms);
+    auto via = viaEnvoy(port, host);
+    const std::string want = "b" + std::to_string(k % kInstances) + " ";
+    if (!via.ok() || via->status != 200 || via->body.rfind(want, 0) != 0) ++not_routed;
+  }
+  res["latency"] = {{"samples", lat.size()},
+                    {"failed", failed},
+                    {"not_routed_after_201", not_routed},
+                    {"p50_ms", percentile(lat, 50)},
+                    {"p99_ms", percentile(lat, 99)},
+                    {"min_ms", percentile(lat, 0)},
+                    {"max_ms", percentile(lat, 100)}};
+  res["latency_profile"] = phaseProfile(publishTimes(inst, &log_from));
+
+  // (b) creates per second, 1 client then C clients, same run.
+  if (std::count(o.throughput_at.begin(), o.throughput_at.end(), n) != 0) {
+    auto phase = [&](const std::string& prefix, int clients) -> Json {
+      std::atomic<int> next{0}, ok{0}, bad{0};
+      size_t from = logLines(inst);
+      auto p0 = Clk::now();
+      std::vector<std::thread> threads;
+      for (int c = 0; c < clients; ++c) {
+        threads.emplace_back([&] {
+          for (int k = next++; k < o.creates; k = next++) {
+            auto r = create(prefix, k, k);
+            (r.ok() && r->status == 201 ? ok : bad)++;
+          }
+        });
+      }
+      for (auto& t : threads) t.join();
+      const double secs = msSince(p0) / 1000.0;
+      Json j = {{"clients", clients}, {"creates", o.creates}, {"ok", ok.load()},
+                {"failed", bad.load()}, {"seconds", secs},
+                {"creates_per_s", ok.load() / secs}};
+      j["profile"] = phaseProfile(publishTimes(inst, &from));
+      return j;
+    };
+    Json one = phase("tp1", 1);
+    Json many = phase("tpc", o.clients);
+    created += one["ok"].get<int>() + many["ok"].get<int>();
+    res["throughput"] = {{"one", one},
+                         {"many", many},
+                         {"ratio", many["creates_per_s"].get<double>() /
+                                       std::max(1e-9, one["creates_per_s"].get<double>())}};
+  }
+  res["created"] = created;
+
+  // Envoy's own view of its xDS update times (histograms), for the analysis.
+  if (auto st = inst.admin().get("/stats?filter=update_duration"); st.ok()) {
+    res["envoy_update_duration"] = *st;
+  }
+  return res;
+}
+
+std::string fmt(double v, int prec = 1) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", prec, v);
+  return buf;
+}
+
+std::string markdown(const Json& all) {
+  std::ostringstream md;
+  md << "| existing | samples | p50 ms | p99 ms | max ms | not routed | apply p50 ms | of which Envoy wait p50 ms | build p50 ms (in serve) | build ms (bench process) | stats poll ms | startup s |\n"
+     << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& s : all["scenarios"]) {
+    if (s.contains("error")) {
+      md << "| " << s["existing"].get<int>() << " | error: " << s["error"].get<std::string>()
+         << " ||||||||||\n";
+      continue;
+    }
+    const auto& l = s["latency"];
+    const auto& p = s["latency_profile"];
+    md << "| " << s["existing"].get<int>() << " | " << l["samples"].get<int>() << " | "
+       << fmt(l["p50_ms"]) << " | " << fmt(l["p99_ms"]) << " | " << fmt(l["max_ms"]) << " | "
+       << l["not_routed_after_201"].get<int>() << " | " << fmt(p["apply_ms_p50"]) << " | "
+       << fmt(p["envoy_wait_ms_p50"]) << " | " << fmt(p["build_ms_p50"]) << " | "
+       << fmt(s["builder"]["build_ms_p50"]) << " | "
+       << fmt(s["stats_poll_ms_p50"]) << " | " << fmt(s["startup_ms"].get<double>() / 1000, 1)
+       << " |\n";
+  }
+  md << "\n| existing | clients | creates | ok | seconds | creates/s | publishes | creates/publish | ratio C/1 |\n"
+     << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& s : all["scenarios"]) {
+    if (!s.contains("throughput")) continue;
+    for (const char* k : {"one", "many"}) {
+      const auto& t = s["throughput"][k];
+      const int pubs = t["profile"]["publishes"].get<int>();
+      md << "| " << s["existing"].get<int>() << " | " << t["clients"].get<int>() << " | "
+         << t["creates"].get<int>() << " | " << t["ok"].get<int>() << " | "
+         << fmt(t["seconds"], 2) << " | " << fmt(t["creates_per_s"]) << " | " << pubs << " | "
+         << fmt(pubs ? t["ok"].get<double>() / pubs : 0, 2) << " | "
+         << (std::string(k) == "many" ? fmt(s["throughput"]["ratio"], 2) : "") << " |\n";
+    }
+  }
+  return md.str();
+}
+
+int run(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto val = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--existing") o.existing = parseList(val());
+    else if (a == "--samples") o.samples = std::stoi(val());
+    else if (a == "--samples-large") o.samples_large = std::stoi(val());
+    else if (a == "--creates") o.creates = std::stoi(val());
+    else if (a == "--clients") o.clients = std::stoi(val());
+    else if (a == "--throughput-at") o.throughput_at = parseList(val());
+    else if (a == "--json") o.json_path = val();
+    else if (a == "--md") o.md_path = val();
+    else if (a == "--smoke") o.smoke = true;
+    else if (a == "--builder-only") o.builder_only = true;
+    else {
+      std::cerr << "usage: ingress_bench [--existing 0,100,1000,10000] [--samples 50] "
+                   "[--samples-large 20] [--creates 200] [--clients 32] [--throughput-at 1000] "
+                   "[--json FILE] [--md FILE] [--smoke]\n";
+      return 2;
+    }
+  }
+  if (o.smoke) {
+    o.existing = {100};
+    o.samples = 5;
+    o.creates = 12;
+    o.clients = 4;
+    o.throughput_at = {100};
+  }
+  ::signal(SIGPIPE, SIG_IGN);
+  initHttpClientGlobal();
+
+  if (o.builder_only) {
+    Env env;
+    env.listen_ports = {10080, 10081, 10082, 10083};
+    for (int n : o.existing) std::cout << n << ": " << dumpJson(timeBuilder(n, env)) << "\n";
+    return 0;
+  }
+  Json all = {{"scenarios", Json::array()}};
+  all["options"] = {{"existing", o.existing}, {"samples", o.samples},
+                    {"samples_large", o.samples_large}, {"creates", o.creates},
+                    {"clients", o.clients}, {"throughput_at", o.throughput_at}};
+  all["machine"] = {{"cores", std::thread::hardware_concurrency()}};
+  bool ok = true;
+  for (int n : o.existing) {
+    std::cerr << "scenario: " << n << " existing ingresses\n";
+    auto t0 = Clk::now();
+    Json s = runScenario(n, o);
+    s["scenario_s"] = msSince(t0) / 1000;
+    ok = ok && !s.contains("error") && s["latency"]["failed"].get<int>() == 0 &&
+         s["latency"]["not_routed_after_201"].get<int>() == 0;
+    std::cerr << "  " << dumpJson(s.contains("latency") ? s["latency"] : s) << "\n";
+    all["scenarios"].push_back(std::move(s));
+  }
+  const std::string md = markdown(all);
+  std::cout << md;
+  if (!o.json_path.empty()) std::ofstream(o.json_path) << all.dump(2) << "\n";
+  if (!o.md_path.empty()) std::ofstream(o.md_path) << md;
+  if (!ok) std::cerr << "FAILED: a scenario errored, a create failed or a route was missing\n";
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace ingress::bench
+
+int main(int argc, char** argv) { return ingress::bench::run(argc, argv); }

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs the benchmark (bench/ingress_bench.cc) against the built ingressd and the real Envoy, and
+# writes its results to {build}/bench-results/: results.json (every number, with the profile)
+# and results.md (the tables). docs/benchmarks.md explains the method and records a run.
+#
+#   scripts/run-bench.sh [build-dir] [extra ingress_bench args...]
+#   e.g. scripts/run-bench.sh build --existing 0,1000 --samples 20
+set -euo pipefail
+build=${1:-build}
+shift || true
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bin="$build/bench/ingress_bench"
+if [[ ! -x "$bin" ]]; then
+  echo "run-bench: $bin not built (make build, or cmake --build $build --target ingress_bench)" >&2
+  exit 1
+fi
+out="$build/bench-results"
+mkdir -p "$out"
+echo "run-bench: $(nproc) cores, $(uname -r); results in $out/" >&2
+"$bin" --json "$out/results.json" --md "$out/results.md" "$@"
