@@ -200,12 +200,19 @@ class Session : public std::enable_shared_from_this<Session> {
     api.request_id = newRequestId();
     phase_ = Phase::kHandling;
     asio::post(*shared_.handlers, [self = shared_from_this(), api = std::move(api)]() mutable {
+      const auto started = std::chrono::steady_clock::now();  // metrics hook
       ApiResponse res;
       try {
         res = self->shared_.router.handle(api);
       } catch (const std::exception& e) {
         res = errorFromStatus(internalError(std::string("handler threw: ") + e.what()),
                               api.request_id);
+      }
+      if (const auto& hook = self->shared_.options.on_response) {  // metrics hook
+        try {
+          hook(api.method, api.target, res.status, std::chrono::steady_clock::now() - started);
+        } catch (const std::exception&) {
+        }
       }
       asio::post(self->stream_.get_executor(),
                  [self, res = std::move(res), id = std::move(api.request_id)]() mutable {

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,6 +53,12 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{10'000};
   int threads = 2;          // I/O threads (1..64)
   int handler_threads = 4;  // threads calling the service (1..256)
+  // Metrics hook (optional): called on a handler thread after the router answered a request,
+  // with the raw method and target, the status and the handling time. Must be thread-safe and
+  // quick; it must not keep the target (it may carry tenant data).
+  std::function<void(std::string_view method, std::string_view target, int status,
+                     std::chrono::nanoseconds elapsed)>
+      on_response;
 };
 
 // Splits "host:port" / "[v6]:port". kInvalidArgument on anything else (port > 65535, no port).

@@ -22,11 +22,15 @@ XdsConfig RoutePublisher::build(const std::vector<domain::Ingress>& all_ingresse
 
 Status RoutePublisher::publish(const std::vector<domain::Ingress>& all_ingresses) {
   std::lock_guard lock(mu_);
+  const auto build_started = std::chrono::steady_clock::now();
   XdsConfig config = build(all_ingresses);
   const auto started = std::chrono::steady_clock::now();
+  const auto build_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(started - build_started).count();
   Status st = applier_.apply(config, apply_timeout_);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - started).count();
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  if (observer_) observer_(st, elapsed);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
   if (!st.ok()) {
     log::warn("envoy configuration not applied",
               {{"version", config.version}, {"error", st.message()}, {"ms", ms}});
@@ -34,7 +38,8 @@ Status RoutePublisher::publish(const std::vector<domain::Ingress>& all_ingresses
   }
   log::debug("envoy configuration applied",
              {{"version", config.version}, {"ingresses", all_ingresses.size()},
-              {"unresolved_rules", config.unresolved.size()}, {"ms", ms}});
+              {"unresolved_rules", config.unresolved.size()}, {"ms", ms},
+              {"build_ms", build_ms}});
   return okStatus();
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -27,12 +28,18 @@ class RoutePublisher final : public domain::ConfigPublisher {
   // Writes the files without waiting for Envoy (before Envoy starts).
   Status writeInitial(const std::vector<domain::Ingress>& all_ingresses);
 
+  // Metrics hook (optional): told the result and duration of every apply publish() makes. Set
+  // before the first publish(); called with the publish lock held, so it must be quick.
+  using ApplyObserver = std::function<void(const Status& result, std::chrono::nanoseconds)>;
+  void setApplyObserver(ApplyObserver observer) { observer_ = std::move(observer); }
+
  private:
   std::mutex mu_;
   XdsApplier& applier_;
   instances::InstanceResolver& resolver_;
   BuilderSettings settings_;
   std::chrono::milliseconds apply_timeout_;
+  ApplyObserver observer_;
 };
 
 }  // namespace ingress::envoy

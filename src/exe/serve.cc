@@ -30,6 +30,9 @@
 #include "instances/registry_resolver.h"
 #include "store/ingress_store.h"
 #include "store/instance_store.h"
+#include "telemetry/ingressd_metrics.h"  // metrics (issue 6)
+#include "telemetry/metrics_server.h"
+#include "telemetry/registry.h"
 
 namespace ingress::exe {
 namespace {
@@ -149,6 +152,36 @@ int runServe(const Settings& settings) {
   builder.xds_dir = daemon.paths().xds_dir;
   builder.reject_hostname = settings.test_reject_hostname;
   envoy::RoutePublisher publisher(applier, *resolver, builder, settings.envoy_apply_timeout);
+  // --- metrics (issue 6): event hooks now, scrape-time sources once the manager exists ---
+  telemetry::Registry metrics_registry;
+  telemetry::MetricSources metric_sources;
+  domain::Manager* metrics_manager = nullptr;  // set below, before the listener starts
+  metric_sources.rules = [&metrics_manager] {
+    telemetry::RuleCounts c;
+    if (metrics_manager == nullptr) return c;
+    for (const auto& view : metrics_manager->listIngresses()) {
+      ++c.ingresses;
+      for (const auto& rs : view.rule_status) {
+        (rs.state == domain::RuleStatus::State::kActive ? c.active : c.unresolved) += 1;
+      }
+    }
+    return c;
+  };
+  metric_sources.pending_mutations = [&metrics_manager] {
+    return metrics_manager == nullptr ? size_t{0} : metrics_manager->pendingMutations();
+  };
+  metric_sources.envoy_counts = [&fs, &daemon]() -> std::optional<telemetry::EnvoyCounts> {
+    auto st = envoy::readSupervisorState(fs, daemon.paths().state);
+    if (!st.ok()) return std::nullopt;
+    return telemetry::EnvoyCounts{st->envoy_restarts, st->hot_restarts};
+  };
+  envoy::AdminClient metrics_admin(daemon.adminBaseUrl(), std::chrono::milliseconds(500));
+  metric_sources.envoy_ready = [&metrics_admin] { return metrics_admin.ready(); };
+  telemetry::IngressdMetrics metrics(metrics_registry, std::move(metric_sources));
+  publisher.setApplyObserver([&metrics](const Status& st, std::chrono::nanoseconds elapsed) {
+    metrics.recordApply(st, elapsed);
+  });
+  // --- end metrics ---
 
   // 2. Regenerate every Envoy file from the store, then start or adopt Envoy. A running Envoy
   //    gets the configuration through the ordered applier instead, so nothing misroutes.
@@ -186,14 +219,36 @@ int runServe(const Settings& settings) {
   api::JwtAuthenticator auth(secret, clock);
   api::ServerOptions server_options;
   server_options.listen = settings.api_listen;
+  // Mutations wait for Envoy; many handler threads let them meet in one group commit (with 4,
+  // 32 concurrent clients reached 1.3× one client's creates/s; with 64, 7.6×).
+  server_options.handler_threads = 64;
+  server_options.on_response = [&metrics](std::string_view method, std::string_view target,
+                                          int status, std::chrono::nanoseconds elapsed) {
+    metrics.recordApiRequest(method, target, status, elapsed);  // metrics (issue 6)
+  };
   auto server = api::Server::create(server_options, manager, auth);
   if (!server.ok()) return fail(server.status().withContext("API_LISTEN=" + settings.api_listen));
   if (Status st = (*server)->start(); !st.ok()) return fail(st.withContext("starting the API"));
+  // --- metrics (issue 6): GET /metrics on METRICS_LISTEN; like every setting, a listen address
+  //     that cannot be used stops startup. ---
+  metrics_manager = &manager;
+  telemetry::MetricsServerOptions metrics_options;
+  metrics_options.listen = settings.metrics_listen;
+  auto metrics_server = telemetry::MetricsServer::create(
+      metrics_options, [&metrics_registry] { return metrics_registry.render(); });
+  if (!metrics_server.ok()) {
+    return fail(metrics_server.status().withContext("METRICS_LISTEN=" + settings.metrics_listen));
+  }
+  if (Status st = (*metrics_server)->start(); !st.ok()) {
+    return fail(st.withContext("METRICS_LISTEN=" + settings.metrics_listen));
+  }
+  // --- end metrics ---
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info("stop signal received", {{"signal", sig}});
   (*server)->stop(std::chrono::seconds(10));
+  (*metrics_server)->stop();  // metrics (issue 6)
 
   if (settings.envoy_stop_on_shutdown) {
     auto timeout = std::chrono::seconds(settings.envoy_parent_shutdown_time_s +

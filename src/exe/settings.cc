@@ -137,6 +137,21 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
         parseInt("API_LISTEN", v->substr(colon + 1), 0, 65535).status().withContext("API_LISTEN"));
     s.api_listen = *v;
   }
+  // --- metrics (issue 6): METRICS_LISTEN, validated exactly like API_LISTEN ---
+  if (auto v = get("METRICS_LISTEN")) {
+    auto colon = v->rfind(':');
+    if (colon == std::string::npos || colon == 0) return bad("METRICS_LISTEN", *v, "host:port");
+    std::string host = v->substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+    }
+    if (!isIpLiteral(host)) return bad("METRICS_LISTEN", *v, "IP:port, e.g. 127.0.0.1:9464");
+    INGRESS_RETURN_IF_ERROR(parseInt("METRICS_LISTEN", v->substr(colon + 1), 0, 65535)
+                                .status()
+                                .withContext("METRICS_LISTEN"));
+    s.metrics_listen = *v;
+  }
+  // --- end metrics ---
   if (auto v = get("JWT_SECRET")) {
     if (v->size() < 16) return bad("JWT_SECRET", "<hidden>", "at least 16 characters");
     s.jwt_secret = *v;

@@ -74,6 +74,7 @@ pid_t Installation::startServe() {
                  "ENVOY_ADMIN_PORT=" + std::to_string(admin_port_),
                  "ENVOY_LISTEN_ADDRESS=127.0.0.1",
                  "API_LISTEN=127.0.0.1:" + std::to_string(api_port_),
+                 "METRICS_LISTEN=127.0.0.1:0",
                  "ENVOY_DRAIN_TIME_S=1",
                  "ENVOY_PARENT_SHUTDOWN_TIME_S=3",
                  "LOG_LEVEL=debug"};

@@ -48,6 +48,7 @@ TEST(LoadSettingsTest, EmptyEnvironmentGivesAllDefaults) {
   EXPECT_EQ(s.envoy_ready_timeout, std::chrono::seconds(30));
   EXPECT_EQ(s.envoy_apply_timeout, std::chrono::seconds(10));
   EXPECT_EQ(s.api_listen, "127.0.0.1:8080");
+  EXPECT_EQ(s.metrics_listen, "127.0.0.1:9464");
   EXPECT_EQ(s.jwt_secret, "");
   EXPECT_EQ(s.log_level, "info");
   EXPECT_EQ(s.hypeman_api_url, "");
@@ -142,6 +143,11 @@ TEST(LoadSettingsTest, ApiListenAcceptsBracketedIpv6) {
 
 TEST(LoadSettingsTest, ApiListenAcceptsIpv4AndPortZero) {
   EXPECT_EQ(loadOk({{"API_LISTEN", "0.0.0.0:0"}}).api_listen, "0.0.0.0:0");
+}
+
+TEST(LoadSettingsTest, MetricsListenAcceptsIpv4Ipv6AndPortZero) {
+  EXPECT_EQ(loadOk({{"METRICS_LISTEN", "0.0.0.0:0"}}).metrics_listen, "0.0.0.0:0");
+  EXPECT_EQ(loadOk({{"METRICS_LISTEN", "[::1]:9464"}}).metrics_listen, "[::1]:9464");
 }
 
 TEST(LoadSettingsTest, JwtSecretOfSixteenCharacters) {
@@ -265,6 +271,14 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"ApiListenPortTooLarge", {{"API_LISTEN", "127.0.0.1:65536"}},
                     "API_LISTEN: API_LISTEN=\"65536\" is invalid: expected an integer from 0 to "
                     "65535"},
+        InvalidCase{"MetricsListenWithoutPort", {{"METRICS_LISTEN", "9464"}},
+                    "METRICS_LISTEN=\"9464\" is invalid: expected host:port"},
+        InvalidCase{"MetricsListenHostname", {{"METRICS_LISTEN", "localhost:9464"}},
+                    "METRICS_LISTEN=\"localhost:9464\" is invalid: expected IP:port, e.g. "
+                    "127.0.0.1:9464"},
+        InvalidCase{"MetricsListenPortTooLarge", {{"METRICS_LISTEN", "127.0.0.1:65536"}},
+                    "METRICS_LISTEN: METRICS_LISTEN=\"65536\" is invalid: expected an integer "
+                    "from 0 to 65535"},
         InvalidCase{"ShortJwtSecret", {{"JWT_SECRET", "0123456789abcde"}},
                     "JWT_SECRET=\"<hidden>\" is invalid: expected at least 16 characters"},
         InvalidCase{"LogLevel", {{"LOG_LEVEL", "warning"}},

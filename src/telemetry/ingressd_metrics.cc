@@ -1,0 +1,122 @@
+#include "telemetry/ingressd_metrics.h"
+
+#include <array>
+
+namespace ingress::telemetry {
+namespace {
+
+constexpr const char* kApplies = "ingressd_config_applies_total";
+constexpr const char* kAppliesHelp = "Envoy configuration applies, by result.";
+constexpr const char* kApplyDuration = "ingressd_config_apply_duration_seconds";
+constexpr const char* kApplyDurationHelp =
+    "Time from handing a configuration to Envoy until it was confirmed or refused.";
+constexpr const char* kApiRequests = "ingressd_api_requests_total";
+constexpr const char* kApiRequestsHelp = "REST API requests answered, by route template, method and status code.";
+constexpr const char* kApiDuration = "ingressd_api_request_duration_seconds";
+constexpr const char* kApiDurationHelp = "REST API request handling time, by route template.";
+constexpr const char* kIngresses = "ingressd_ingresses";
+constexpr const char* kIngressesHelp = "Ingresses stored.";
+constexpr const char* kRules = "ingressd_rules";
+constexpr const char* kRulesHelp = "Ingress rules, by status.";
+constexpr const char* kRestarts = "ingressd_envoy_restarts_total";
+constexpr const char* kRestartsHelp = "Envoy restarts by the supervisor after Envoy exited.";
+constexpr const char* kHotRestarts = "ingressd_envoy_hot_restarts_total";
+constexpr const char* kHotRestartsHelp = "Envoy hot restarts (bootstrap changes).";
+constexpr const char* kReady = "ingressd_envoy_ready";
+constexpr const char* kReadyHelp = "1 when Envoy's admin /ready answers 200, else 0.";
+constexpr const char* kPending = "ingressd_pending_mutations";
+constexpr const char* kPendingHelp = "Mutations accepted and queued, not yet committed.";
+
+constexpr std::array<std::string_view, 4> kResults = {"ok", "rejected", "timeout", "error"};
+
+bool isSingleSegment(std::string_view rest) {
+  return !rest.empty() && rest.find('/') == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string_view applyResult(const Status& status) {
+  if (status.ok()) return "ok";
+  switch (status.code()) {
+    case StatusCode::kAborted: return "rejected";
+    case StatusCode::kDeadlineExceeded: return "timeout";
+    default: return "error";
+  }
+}
+
+std::string_view routeTemplate(std::string_view target) {
+  std::string_view path = target.substr(0, target.find_first_of("?#"));
+  if (path == "/health") return "/health";
+  if (path == "/openapi.yaml") return "/openapi.yaml";
+  if (path == "/ingresses") return "/ingresses";
+  if (path == "/instances") return "/instances";
+  if (path.starts_with("/ingresses/") && isSingleSegment(path.substr(11))) return "/ingresses/{id}";
+  if (path.starts_with("/instances/") && isSingleSegment(path.substr(11))) {
+    return "/instances/{name}";
+  }
+  return "other";
+}
+
+std::string_view methodLabel(std::string_view method) {
+  static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",  "POST",   "PUT",
+                                                               "DELETE", "PATCH", "OPTIONS"};
+  for (std::string_view m : kMethods) {
+    if (m == method) return m;
+  }
+  return "other";
+}
+
+IngressdMetrics::IngressdMetrics(Registry& registry, MetricSources sources)
+    : registry_(registry), sources_(std::move(sources)) {
+  for (std::string_view r : kResults) {
+    registry_.counter(kApplies, kAppliesHelp, {{"result", std::string(r)}});
+  }
+  registry_.histogram(kApplyDuration, kApplyDurationHelp, defaultLatencyBuckets());
+  registry_.gauge(kIngresses, kIngressesHelp);
+  registry_.gauge(kRules, kRulesHelp, {{"status", "active"}});
+  registry_.gauge(kRules, kRulesHelp, {{"status", "unresolved"}});
+  registry_.counter(kRestarts, kRestartsHelp);
+  registry_.counter(kHotRestarts, kHotRestartsHelp);
+  registry_.gauge(kReady, kReadyHelp);
+  registry_.gauge(kPending, kPendingHelp);
+  registry_.addCollector([this](Registry& r) { collect(r); });
+}
+
+void IngressdMetrics::recordApply(const Status& result, std::chrono::nanoseconds elapsed) {
+  registry_.counter(kApplies, kAppliesHelp, {{"result", std::string(applyResult(result))}}).inc();
+  registry_.histogram(kApplyDuration, kApplyDurationHelp, defaultLatencyBuckets())
+      .observe(std::chrono::duration<double>(elapsed).count());
+}
+
+void IngressdMetrics::recordApiRequest(std::string_view method, std::string_view target,
+                                       int status, std::chrono::nanoseconds elapsed) {
+  const std::string route(routeTemplate(target));
+  const std::string code = status >= 100 && status <= 599 ? std::to_string(status) : "other";
+  registry_
+      .counter(kApiRequests, kApiRequestsHelp,
+               {{"route", route}, {"method", std::string(methodLabel(method))}, {"code", code}})
+      .inc();
+  registry_.histogram(kApiDuration, kApiDurationHelp, defaultLatencyBuckets(), {{"route", route}})
+      .observe(std::chrono::duration<double>(elapsed).count());
+}
+
+void IngressdMetrics::collect(Registry& r) {
+  if (sources_.rules) {
+    RuleCounts c = sources_.rules();
+    r.gauge(kIngresses, kIngressesHelp).set(static_cast<double>(c.ingresses));
+    r.gauge(kRules, kRulesHelp, {{"status", "active"}}).set(static_cast<double>(c.active));
+    r.gauge(kRules, kRulesHelp, {{"status", "unresolved"}}).set(static_cast<double>(c.unresolved));
+  }
+  if (sources_.pending_mutations) {
+    r.gauge(kPending, kPendingHelp).set(static_cast<double>(sources_.pending_mutations()));
+  }
+  if (sources_.envoy_counts) {
+    if (auto c = sources_.envoy_counts()) {
+      r.counter(kRestarts, kRestartsHelp).set(static_cast<double>(c->restarts));
+      r.counter(kHotRestarts, kHotRestartsHelp).set(static_cast<double>(c->hot_restarts));
+    }
+  }
+  if (sources_.envoy_ready) r.gauge(kReady, kReadyHelp).set(sources_.envoy_ready() ? 1 : 0);
+}
+
+}  // namespace ingress::telemetry

@@ -1,0 +1,79 @@
+// IngressdMetrics: the metrics of `ingressd serve`, on a Registry. Event hooks (config applies,
+// API requests) are called by the code that observes them; everything else is read from
+// `Sources` at scrape time.
+//
+//   ingressd_ingresses                              gauge
+//   ingressd_rules{status="active|unresolved"}     gauge
+//   ingressd_config_applies_total{result="ok|rejected|timeout|error"}
+//   ingressd_config_apply_duration_seconds          histogram
+//   ingressd_api_requests_total{route,method,code}
+//   ingressd_api_request_duration_seconds{route}    histogram
+//   ingressd_envoy_restarts_total, ingressd_envoy_hot_restarts_total   (supervisor state file)
+//   ingressd_envoy_ready                            gauge 0/1 (admin /ready)
+//   ingressd_pending_mutations                      gauge
+//
+// No label ever carries tenant data: routes are templates ("/ingresses/{id}"), methods and codes
+// are folded into fixed sets ("other" for anything else).
+//
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "telemetry/registry.h"
+
+namespace ingress::telemetry {
+
+struct RuleCounts {
+  uint64_t ingresses = 0;
+  uint64_t active = 0;
+  uint64_t unresolved = 0;
+};
+
+struct EnvoyCounts {
+  uint64_t restarts = 0;
+  uint64_t hot_restarts = 0;
+};
+
+// Each source may be empty (the metric then keeps its last value).
+struct MetricSources {
+  std::function<RuleCounts()> rules;
+  std::function<size_t()> pending_mutations;
+  std::function<std::optional<EnvoyCounts>()> envoy_counts;  // nullopt: unreadable right now
+  std::function<bool()> envoy_ready;
+};
+
+class IngressdMetrics {
+ public:
+  // Registers every metric (so all appear from the first scrape) and a scrape-time collector.
+  IngressdMetrics(Registry& registry, MetricSources sources);
+
+  // Result of one configuration apply (RoutePublisher::publish).
+  void recordApply(const Status& result, std::chrono::nanoseconds elapsed);
+  // One API answer. `target` is the raw request target; only its route template is kept.
+  void recordApiRequest(std::string_view method, std::string_view target, int status,
+                        std::chrono::nanoseconds elapsed);
+
+ private:
+  void collect(Registry& registry);
+
+  Registry& registry_;
+  MetricSources sources_;
+};
+
+// "ok", "rejected" (kAborted), "timeout" (kDeadlineExceeded) or "error".
+std::string_view applyResult(const Status& status);
+// The route template of a request target: "/health", "/openapi.yaml", "/ingresses",
+// "/ingresses/{id}", "/instances", "/instances/{name}", or "other".
+std::string_view routeTemplate(std::string_view target);
+// GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, or "other".
+std::string_view methodLabel(std::string_view method);
+
+}  // namespace ingress::telemetry
