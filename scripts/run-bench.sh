@@ -19,3 +19,8 @@ out="$build/bench-results"
 mkdir -p "$out"
 echo "run-bench: $(nproc) cores, $(uname -r); results in $out/" >&2
 "$bin" --json "$out/results.json" --md "$out/results.md" "$@"
+
+# The zero-downtime scenarios (issue 5), longer than in `make test`.
+echo "run-bench: zero-downtime scenarios at INGRESS_SCENARIO_SCALE=${INGRESS_SCENARIO_SCALE:-4}" >&2
+INGRESS_SCENARIO_SCALE=${INGRESS_SCENARIO_SCALE:-4} "$build/test/e2e/zero_downtime_e2e_test" \
+  --gtest_output="json:$out/zero_downtime.json"
