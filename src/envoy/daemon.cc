@@ -80,6 +80,7 @@ LaunchSpec EnvoyDaemon::launchSpec() const {
   s.log_level = options_.envoy_log_level;
   s.admin_address = options_.bootstrap.admin_address;
   s.admin_port = options_.bootstrap.admin_port;
+  s.log_max_bytes = options_.envoy_log_max_bytes;
   return s;
 }
 

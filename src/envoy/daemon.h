@@ -36,6 +36,7 @@ struct DaemonOptions {
   int drain_time_s = 5;
   int parent_shutdown_time_s = 10;
   std::string envoy_log_level = "info";
+  uint64_t envoy_log_max_bytes = 64ull << 20;
   std::chrono::milliseconds ready_timeout{30000};
 };
 

@@ -25,7 +25,8 @@ Json encodeLaunchSpec(const LaunchSpec& s) {
           {"stdout_path", s.stdout_path},
           {"log_level", s.log_level},
           {"admin_address", s.admin_address},
-          {"admin_port", s.admin_port}};
+          {"admin_port", s.admin_port},
+          {"log_max_bytes", s.log_max_bytes}};
 }
 
 StatusOr<LaunchSpec> decodeLaunchSpec(const Json& j) {
@@ -41,6 +42,8 @@ StatusOr<LaunchSpec> decodeLaunchSpec(const Json& j) {
     s.log_level = j.at("log_level").get<std::string>();
     s.admin_address = j.at("admin_address").get<std::string>();
     s.admin_port = j.at("admin_port").get<uint16_t>();
+    // Optional: launch specs written before log rotation existed lack it.
+    if (j.contains("log_max_bytes")) s.log_max_bytes = j.at("log_max_bytes").get<uint64_t>();
     return s;
   } catch (const std::exception& e) {
     return invalidArgument(std::string("launch spec: ") + e.what());

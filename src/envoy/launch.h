@@ -41,6 +41,9 @@ struct LaunchSpec {
   std::string log_level = "info";
   std::string admin_address = "127.0.0.1";
   uint16_t admin_port = 9901;
+  // envoy.log is rotated to envoy.log.1 past this size (Envoy reopens it on SIGUSR1), so Envoy's
+  // logs never take more than about twice this on disk.
+  uint64_t log_max_bytes = 64ull << 20;
   bool operator==(const LaunchSpec&) const = default;
 };
 

@@ -38,6 +38,9 @@ class Runner {
   void reap();
   void probe();
   void writeState();
+  // Bounds Envoy's log files (see LaunchSpec::log_max_bytes).
+  void rotateLogIfLarge();
+  void rotateStdoutBeforeSpawn();
   milliseconds pollTimeout() const;
   void removePidFileIfOurs(const std::string& path, pid_t pid);
 
@@ -52,6 +55,7 @@ class Runner {
   bool exit_requested_ = false;
   int exit_code_ = 0;
   std::string last_state_;
+  SteadyTime next_log_check_{};
 };
 
 Status Runner::setUp() {
@@ -78,7 +82,31 @@ Status Runner::setUp() {
   return fs_.writeFileAtomic(paths_.supervisor_pid, std::to_string(::getpid()) + "\n", 0644);
 }
 
+void Runner::rotateLogIfLarge() {
+  const auto now = clock_.monotonicNow();
+  if (now < next_log_check_) return;
+  next_log_check_ = now + std::chrono::seconds(2);
+  auto info = fs_.stat(launch_.log_path);
+  if (!info.ok() || info->size <= launch_.log_max_bytes || !core_.serving()) return;
+  Status st = fs_.rename(launch_.log_path, launch_.log_path + ".1");
+  if (!st.ok()) {
+    log::warn("cannot rotate envoy.log", {{"error", st.message()}});
+    return;
+  }
+  // Envoy reopens its --log-path file on SIGUSR1; until then it keeps writing to the .1 inode.
+  (void)processes_.signal(core_.serving()->pid, SIGUSR1);
+  log::info("rotated envoy.log", {{"bytes", info->size}});
+}
+
+void Runner::rotateStdoutBeforeSpawn() {
+  auto info = fs_.stat(launch_.stdout_path);
+  if (info.ok() && info->size > launch_.log_max_bytes) {
+    (void)fs_.rename(launch_.stdout_path, launch_.stdout_path + ".1");
+  }
+}
+
 void Runner::spawn(uint32_t epoch) {
+  rotateStdoutBeforeSpawn();
   auto sha = sha256File(launch_.bootstrap_path);
   SpawnOptions o;
   o.argv = envoyArgv(launch_, epoch);
@@ -244,6 +272,7 @@ int Runner::run() {
     reap();
     execute(core_.tick(clock_.monotonicNow()));
     probe();
+    rotateLogIfLarge();
   }
   // Every Envoy of ours has exited: the serving-pid file must not outlive them.
   (void)fs_.removeFile(paths_.envoy_pid);

@@ -94,6 +94,7 @@ envoy::DaemonOptions daemonOptions(const Settings& settings, const std::string& 
   options.drain_time_s = settings.envoy_drain_time_s;
   options.parent_shutdown_time_s = settings.envoy_parent_shutdown_time_s;
   options.envoy_log_level = settings.envoy_log_level;
+  options.envoy_log_max_bytes = settings.envoy_log_max_bytes;
   options.ready_timeout = settings.envoy_ready_timeout;
   return options;
 }

@@ -117,6 +117,10 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     }
     s.envoy_log_level = *v;
   }
+  if (auto v = get("ENVOY_LOG_MAX_BYTES")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_LOG_MAX_BYTES", *v, 4096, 999'999'999'999L));
+    s.envoy_log_max_bytes = static_cast<uint64_t>(n);
+  }
   if (auto v = get("ENVOY_READY_TIMEOUT")) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_READY_TIMEOUT", *v, 1, 3600));
     s.envoy_ready_timeout = std::chrono::seconds(n);

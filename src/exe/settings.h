@@ -24,6 +24,7 @@ struct Settings {
   int envoy_drain_time_s = 5;                      // ENVOY_DRAIN_TIME_S
   int envoy_parent_shutdown_time_s = 10;           // ENVOY_PARENT_SHUTDOWN_TIME_S (> drain)
   std::string envoy_log_level = "info";            // ENVOY_LOG_LEVEL
+  uint64_t envoy_log_max_bytes = 64ull << 20;      // ENVOY_LOG_MAX_BYTES (rotation threshold)
   std::chrono::milliseconds envoy_ready_timeout{30000};  // ENVOY_READY_TIMEOUT (seconds)
   std::chrono::milliseconds envoy_apply_timeout{10000};  // ENVOY_APPLY_TIMEOUT (seconds)
   std::string api_listen = "127.0.0.1:8080";       // API_LISTEN (host:port)

@@ -225,6 +225,26 @@ TEST(DaemonTest, StalePidFilesOfUnrelatedProcessesAreNotAdopted) {
   (void)p.waitChild(*unrelated, seconds(5));
 }
 
+TEST(DaemonTest, EnvoyLogIsRotatedPastItsLimit) {
+  Installation inst;
+  inst.env()["ENVOY_LOG_MAX_BYTES"] = "20000";
+  inst.env()["ENVOY_LOG_LEVEL"] = "debug";  // Envoy logs plenty at debug
+  ASSERT_NE(inst.startServeAndWaitReady(), 0) << inst.serveLog();
+  FilesystemImpl fs;
+  const std::string log = inst.paths().envoy_log;
+  // Admin requests make debug log lines; the supervisor checks every 2 s.
+  ASSERT_TRUE(pollUntil(
+      [&] {
+        (void)inst.admin().get("/stats");
+        return fs.exists(log + ".1");
+      },
+      seconds(20)))
+      << "envoy.log was never rotated";
+  EXPECT_TRUE(pollUntil([&] { return fs.exists(log); }, seconds(5)))
+      << "Envoy did not reopen envoy.log after SIGUSR1";
+  EXPECT_TRUE(inst.ready());
+}
+
 TEST(DaemonTest, InvalidSettingStopsStartupNamingTheVariable) {
   Installation inst;
   inst.env()["ENVOY_ADMIN_PORT"] = "99999";

@@ -335,3 +335,18 @@ TEST(IsIpLiteralTest, RejectsHostnamesBracketsAndPartialAddresses) {
 
 }  // namespace
 }  // namespace ingress::exe
+
+namespace ingress::exe {
+namespace {
+
+TEST(LoadSettingsTest, EnvoyLogMaxBytesIsValidated) {
+  EXPECT_EQ(load({})->envoy_log_max_bytes, 64ull << 20);
+  EXPECT_EQ(load({{"ENVOY_LOG_MAX_BYTES", "1000000"}})->envoy_log_max_bytes, 1000000u);
+  auto too_small = load({{"ENVOY_LOG_MAX_BYTES", "100"}});
+  ASSERT_FALSE(too_small.ok());
+  EXPECT_NE(too_small.status().message().find("ENVOY_LOG_MAX_BYTES"), std::string::npos);
+  EXPECT_FALSE(load({{"ENVOY_LOG_MAX_BYTES", "lots"}}).ok());
+}
+
+}  // namespace
+}  // namespace ingress::exe
