@@ -9,7 +9,7 @@
 #include "e2e/api_client.h"
 #include "envoy/xds_builder.h"
 #include "integration/installation.h"
-#include "integration/load_client.h"
+#include "integration/load_harness.h"
 #include "test_common/http_backend.h"
 
 namespace ingress::testing {
@@ -134,18 +134,18 @@ TEST_F(RoutingTest, KeepAliveConnectionSurvivesHundredAddsAndRemoves) {
   const int port = freeLoopbackPort();
   create(ingressBody("host-a", "a.example.com", port, "vm-a", a_.port()));
   const pid_t envoy = inst_.envoyPid();
-  LoadClient client("http://127.0.0.1:" + std::to_string(port) + "/", "a.example.com");
+  LoadHarness client({{"http://127.0.0.1:" + std::to_string(port) + "/", "a.example.com"}}, 1);
   client.start();
-  ASSERT_TRUE(pollUntil([&] { return client.ok() >= 10; }, seconds(10)));
+  ASSERT_TRUE(pollUntil([&] { return client.okSoFar() >= 10; }, seconds(10)));
   for (int i = 0; i < 100; ++i) {
     create(ingressBody("host-b", "b.example.com", port, "vm-b", b_.port()));
     ASSERT_EQ(viaEnvoy(port, "b.example.com")->header("x-backend"), "b") << i;
     remove("host-b");
     ASSERT_EQ(viaEnvoy(port, "b.example.com")->status, 404) << i;
   }
-  client.stop();
-  EXPECT_EQ(client.failed(), 0u) << (client.errors().empty() ? "" : client.errors()[0]);
-  EXPECT_EQ(client.connects(), 1u);
+  const LoadReport report = client.stop();
+  EXPECT_EQ(report.failed(), 0u) << report.summary();
+  EXPECT_EQ(report.connects, 1u);
   EXPECT_EQ(inst_.envoyPid(), envoy);
 }
 

@@ -8,7 +8,7 @@
 #include "common/sha256.h"
 #include "envoy/binary.h"
 #include "integration/installation.h"
-#include "integration/load_client.h"
+#include "integration/load_harness.h"
 #include "e2e/api_client.h"
 #include "test_common/http_backend.h"
 
@@ -102,10 +102,10 @@ TEST(DaemonTest, HotRestartOnBootstrapChangeDropsNoRequest) {
                 ->status,
             201);
 
-  LoadClient client("http://127.0.0.1:" + std::to_string(listener_port) + "/",
-                    "loop.example.com");
+  LoadHarness client({{"http://127.0.0.1:" + std::to_string(listener_port) + "/", "loop.example.com"}},
+                     /*workers=*/1);
   client.start();
-  ASSERT_TRUE(pollUntil([&] { return client.ok() >= 50; }, seconds(10)));
+  ASSERT_TRUE(pollUntil([&] { return client.okSoFar() >= 50; }, seconds(10)));
 
   // A new admin port changes the bootstrap: serve validates it and hot-restarts Envoy.
   inst.signalServe(SIGTERM);
@@ -119,11 +119,11 @@ TEST(DaemonTest, HotRestartOnBootstrapChangeDropsNoRequest) {
   EXPECT_NE(new_envoy, old_envoy);
   // The old epoch drains and exits by itself after --parent-shutdown-time-s (3 s here).
   EXPECT_TRUE(pollUntil([&] { return !processAlive(old_envoy); }, seconds(15)));
-  const uint64_t before = client.ok();
-  ASSERT_TRUE(pollUntil([&] { return client.ok() >= before + 50; }, seconds(10)));
-  client.stop();
-  EXPECT_EQ(client.failed(), 0u) << (client.errors().empty() ? "" : client.errors()[0]);
-  RecordProperty("requests_during_hot_restart", std::to_string(client.ok()));
+  const uint64_t before = client.okSoFar();
+  ASSERT_TRUE(pollUntil([&] { return client.okSoFar() >= before + 50; }, seconds(10)));
+  const LoadReport report = client.stop();
+  EXPECT_EQ(report.failed(), 0u) << report.summary();
+  RecordProperty("requests_during_hot_restart", std::to_string(report.ok));
   auto state = inst.state();
   ASSERT_TRUE(state.ok());
   EXPECT_EQ(state->hot_restarts, 1u);

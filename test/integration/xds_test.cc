@@ -9,7 +9,7 @@
 #include "envoy/xds_applier.h"
 #include "envoy/xds_builder.h"
 #include "integration/installation.h"
-#include "integration/load_client.h"
+#include "integration/load_harness.h"
 #include "test_common/http_backend.h"
 
 namespace ingress::testing {
@@ -177,19 +177,19 @@ TEST_F(XdsTest, KeepAliveConnectionSurvivesHundredRouteChanges) {
   ASSERT_TRUE(apply({host_a}).ok());
   const pid_t envoy = inst_.envoyPid();
 
-  LoadClient client("http://127.0.0.1:" + std::to_string(port) + "/", "a.example.com");
+  LoadHarness client({{"http://127.0.0.1:" + std::to_string(port) + "/", "a.example.com"}}, 1);
   client.start();
-  ASSERT_TRUE(pollUntil([&] { return client.ok() >= 10; }, seconds(10)));
+  ASSERT_TRUE(pollUntil([&] { return client.okSoFar() >= 10; }, seconds(10)));
   for (int i = 0; i < 100; ++i) {
     ASSERT_TRUE(apply({host_a, host_b}).ok()) << "add " << i;
     ASSERT_EQ(get(port, "b.example.com")->status, 200) << "add " << i;
     ASSERT_TRUE(apply({host_a}).ok()) << "remove " << i;
     ASSERT_EQ(get(port, "b.example.com")->status, 404) << "remove " << i;
   }
-  client.stop();
-  EXPECT_EQ(client.failed(), 0u) << (client.errors().empty() ? "" : client.errors()[0]);
-  EXPECT_EQ(client.connects(), 1u) << "the keep-alive connection was closed by a route change";
-  EXPECT_GT(client.ok(), 100u);
+  const LoadReport report = client.stop();
+  EXPECT_EQ(report.failed(), 0u) << report.summary();
+  EXPECT_EQ(report.connects, 1u) << "the keep-alive connection was closed by a route change";
+  EXPECT_GT(report.ok, 100u);
   EXPECT_EQ(inst_.envoyPid(), envoy);
 }
 
