@@ -249,20 +249,16 @@ Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeou
       return fail(st);
     }
   }
-  // 2. Routes of ports that keep (or already have) a listener.
+  // 2. Routes of changed ports. Ports that already listen confirm now; new ports confirm once
+  //    their listener exists (step 3).
   std::map<std::string, std::string> expect;
+  std::map<std::string, std::string> existing;
   for (const auto& [port, route] : next.routes) {
     auto it = good.routes.find(port);
     if (it != good.routes.end() && it->second == route) continue;
     INGRESS_RETURN_IF_ERROR(writeRds(port, next.version, route));
     expect[rdsStatPrefix(port)] = next.version;
-  }
-  // Ports that already listen confirm now; new ports confirm once their listener exists.
-  std::map<std::string, std::string> existing;
-  for (const auto& [prefix, v] : expect) {
-    for (uint16_t p : old_ports) {
-      if (prefix == rdsStatPrefix(p)) existing[prefix] = v;
-    }
+    if (old_ports.count(port)) existing[rdsStatPrefix(port)] = next.version;
   }
   if (!existing.empty()) {
     const auto t0 = clock_.monotonicNow();

@@ -33,6 +33,18 @@ StatusOr<long> parseInt(std::string_view var, const std::string& v, long lo, lon
   return n;
 }
 
+// IP:port (IPv6 in brackets), port 0..65535 (0: any free port).
+Status checkListenAddress(std::string_view var, const std::string& v, std::string_view example) {
+  auto colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0) return bad(var, v, "host:port");
+  std::string host = v.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (!isIpLiteral(host)) return bad(var, v, "IP:port, e.g. " + std::string(example));
+  return parseInt(var, v.substr(colon + 1), 0, 65535).status().withContext(var);
+}
+
 }  // namespace
 
 bool isIpLiteral(std::string_view ip) {
@@ -130,29 +142,11 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     s.envoy_apply_timeout = std::chrono::seconds(n);
   }
   if (auto v = get("API_LISTEN")) {
-    auto colon = v->rfind(':');
-    if (colon == std::string::npos || colon == 0) return bad("API_LISTEN", *v, "host:port");
-    std::string host = v->substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-      host = host.substr(1, host.size() - 2);
-    }
-    if (!isIpLiteral(host)) return bad("API_LISTEN", *v, "IP:port, e.g. 127.0.0.1:8080");
-    INGRESS_RETURN_IF_ERROR(
-        parseInt("API_LISTEN", v->substr(colon + 1), 0, 65535).status().withContext("API_LISTEN"));
+    INGRESS_RETURN_IF_ERROR(checkListenAddress("API_LISTEN", *v, "127.0.0.1:8080"));
     s.api_listen = *v;
   }
-  // --- metrics (issue 6): METRICS_LISTEN, validated exactly like API_LISTEN ---
   if (auto v = get("METRICS_LISTEN")) {
-    auto colon = v->rfind(':');
-    if (colon == std::string::npos || colon == 0) return bad("METRICS_LISTEN", *v, "host:port");
-    std::string host = v->substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-      host = host.substr(1, host.size() - 2);
-    }
-    if (!isIpLiteral(host)) return bad("METRICS_LISTEN", *v, "IP:port, e.g. 127.0.0.1:9464");
-    INGRESS_RETURN_IF_ERROR(parseInt("METRICS_LISTEN", v->substr(colon + 1), 0, 65535)
-                                .status()
-                                .withContext("METRICS_LISTEN"));
+    INGRESS_RETURN_IF_ERROR(checkListenAddress("METRICS_LISTEN", *v, "127.0.0.1:9464"));
     s.metrics_listen = *v;
   }
   // --- end metrics ---
