@@ -20,10 +20,34 @@ XdsConfig RoutePublisher::build(const std::vector<domain::Ingress>& all_ingresse
       settings_);
 }
 
-Status RoutePublisher::publish(const std::vector<domain::Ingress>& all_ingresses) {
+Status RoutePublisher::publish(const domain::SnapshotPtr& next) {
+  std::lock_guard lock(mu_);
+  const auto build_started = std::chrono::steady_clock::now();
+  std::vector<domain::Ingress> all_ingresses;
+  std::map<std::string, Resolution> resolved;
+  for (const auto& e : next->ingresses()) {
+    all_ingresses.push_back(e->ingress);
+    for (size_t i = 0; i < e->rules.size(); ++i) {
+      const auto& r = e->rules[i];
+      resolved[e->ingress.rules[i].target.instance] =
+          r.active() ? Resolution{r.ip, ""} : Resolution{std::nullopt, r.status.reason};
+    }
+  }
+  XdsConfig config = buildXds(
+      all_ingresses, [&](const std::string& instance) { return resolved.at(instance); },
+      settings_);
+  return applyLocked(config, all_ingresses.size(), build_started);
+}
+
+Status RoutePublisher::publishIngresses(const std::vector<domain::Ingress>& all_ingresses) {
   std::lock_guard lock(mu_);
   const auto build_started = std::chrono::steady_clock::now();
   XdsConfig config = build(all_ingresses);
+  return applyLocked(config, all_ingresses.size(), build_started);
+}
+
+Status RoutePublisher::applyLocked(const XdsConfig& config, size_t ingresses,
+                                   std::chrono::steady_clock::time_point build_started) {
   const auto started = std::chrono::steady_clock::now();
   const auto build_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(started - build_started).count();
@@ -37,7 +61,7 @@ Status RoutePublisher::publish(const std::vector<domain::Ingress>& all_ingresses
     return st;
   }
   log::debug("envoy configuration applied",
-             {{"version", config.version}, {"ingresses", all_ingresses.size()},
+             {{"version", config.version}, {"ingresses", ingresses},
               {"unresolved_rules", config.unresolved.size()}, {"ms", ms},
               {"build_ms", build_ms}});
   return okStatus();

@@ -22,7 +22,9 @@ class RoutePublisher final : public domain::ConfigPublisher {
   RoutePublisher(XdsApplier& applier, instances::InstanceResolver& resolver,
                  BuilderSettings settings, std::chrono::milliseconds apply_timeout);
 
-  Status publish(const std::vector<domain::Ingress>& all_ingresses) override;
+  Status publish(const domain::SnapshotPtr& next) override;
+  // Transitional (startup before the Manager owns it): resolves through `resolver_`.
+  Status publishIngresses(const std::vector<domain::Ingress>& all_ingresses);
   // The configuration for `all_ingresses` without applying it.
   XdsConfig build(const std::vector<domain::Ingress>& all_ingresses);
   // Writes the files without waiting for Envoy (before Envoy starts).
@@ -34,6 +36,8 @@ class RoutePublisher final : public domain::ConfigPublisher {
   void setApplyObserver(ApplyObserver observer) { observer_ = std::move(observer); }
 
  private:
+  Status applyLocked(const XdsConfig& config, size_t ingresses,
+                     std::chrono::steady_clock::time_point build_started);
   std::mutex mu_;
   XdsApplier& applier_;
   instances::InstanceResolver& resolver_;

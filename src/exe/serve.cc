@@ -196,7 +196,7 @@ int runServe(const Settings& settings) {
   }
   if (Status st = daemon.start(); !st.ok()) return fail(st.withContext("starting Envoy"));
   if (daemon.adopted()) {
-    if (Status st = publisher.publish(ingress_store.all()); !st.ok()) {
+    if (Status st = publisher.publishIngresses(ingress_store.all()); !st.ok()) {
       log::error("the running Envoy did not take the stored configuration; it keeps its own",
                  {{"error", st.message()}});
     }

@@ -178,6 +178,32 @@ IngressView Manager::viewOf(const Ingress& ing, std::map<std::string, RuleStatus
   return view;
 }
 
+SnapshotPtr Manager::makeSnapshot(const State& s) const {
+  std::map<std::string, RuleResolution> cache;
+  std::vector<ResolvedIngressPtr> entries;
+  for (Ingress& ing : s.sorted()) {
+    auto e = std::make_shared<ResolvedIngress>();
+    for (const Rule& rule : ing.rules) {
+      auto it = cache.find(rule.target.instance);
+      if (it == cache.end()) {
+        RuleResolution r;
+        auto ip = resolver_.resolve(rule.target.instance);
+        if (ip.ok()) {
+          r.ip = *ip;
+        } else {
+          r.status.state = RuleStatus::State::kUnresolved;
+          r.status.reason = ip.status().message();
+        }
+        it = cache.emplace(rule.target.instance, std::move(r)).first;
+      }
+      e->rules.push_back(it->second);
+    }
+    e->ingress = std::move(ing);
+    entries.push_back(std::move(e));
+  }
+  return ConfigSnapshot::make(++generation_, std::move(entries));
+}
+
 std::vector<Ingress> Manager::snapshot() const {
   std::shared_lock lock(state_mu_);
   return state_.sorted();

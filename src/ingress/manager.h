@@ -28,6 +28,7 @@
 // loaded before construction; the constructor indexes their contents.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -43,6 +44,7 @@
 #include "ingress/ids.h"
 #include "ingress/publisher.h"
 #include "ingress/service.h"
+#include "ingress/snapshot.h"
 #include "instances/resolver.h"
 #include "store/ingress_store.h"
 #include "store/instance_store.h"
@@ -111,6 +113,8 @@ class Manager final : public IngressService {
   // After an instance change: publishes the unchanged ingress set when one of them targets
   // `instance`, so the proxy picks up the new address. Caller holds mutation_mu_.
   Status republishIfTargeted(const std::string& instance);
+  // Resolves every rule of `s` (transitional: the snapshot redesign moves this into the commit).
+  SnapshotPtr makeSnapshot(const State& s) const;
   IngressView viewOf(const Ingress& ing, std::map<std::string, RuleStatus>& cache) const;
 
   store::IngressStore& ingresses_;
@@ -127,6 +131,7 @@ class Manager final : public IngressService {
   bool committing_ = false;         // guarded by mutation_mu_: a committer is at work
   mutable std::shared_mutex state_mu_;
   State state_;                     // committed; guarded by state_mu_ (written by the committer)
+  mutable std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace ingress::domain

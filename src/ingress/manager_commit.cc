@@ -33,7 +33,7 @@ Status Manager::submit(const OpPtr& op, std::unique_lock<std::mutex>& lock) {
 
 bool Manager::commitBatch(std::vector<OpPtr>& batch, State target) {
   auto publish = [&](const State& s) {
-    return publisher_ == nullptr ? okStatus() : publisher_->publish(s.sorted());
+    return publisher_ == nullptr ? okStatus() : publisher_->publish(makeSnapshot(s));
   };
   auto swapIn = [&](State s) {
     std::unique_lock lock(state_mu_);

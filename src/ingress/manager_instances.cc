@@ -81,7 +81,7 @@ Status Manager::republishIfTargeted(const std::string& instance) {
     for (const Rule& r : ing.rules) targeted = targeted || r.target.instance == instance;
   }
   if (!targeted) return okStatus();
-  return publisher_->publish(state_.sorted());
+  return publisher_->publish(makeSnapshot(state_));
 }
 
 }  // namespace ingress::domain

@@ -96,7 +96,9 @@ class FakeResolver final : public instances::InstanceResolver {
 
 class RecordingPublisher final : public domain::ConfigPublisher {
  public:
-  Status publish(const std::vector<domain::Ingress>& all) override {
+  Status publish(const domain::SnapshotPtr& next) override {
+    std::vector<domain::Ingress> all;
+    for (const auto& e : next->ingresses()) all.push_back(e->ingress);
     std::lock_guard lock(mu_);
     calls_.push_back(all);
     if (fail_next_ > 0) {

@@ -14,7 +14,9 @@ namespace {
 // containing `refuse_host`.
 class GatedPublisher final : public ConfigPublisher {
  public:
-  Status publish(const std::vector<Ingress>& all) override {
+  Status publish(const SnapshotPtr& next) override {
+    std::vector<Ingress> all;
+    for (const auto& e : next->ingresses()) all.push_back(e->ingress);
     std::unique_lock lock(mu_);
     ++waiting_;
     cv_.notify_all();

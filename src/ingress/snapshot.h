@@ -1,0 +1,77 @@
+// ConfigSnapshot: the whole configuration as of one commit, every target resolved once.
+//
+// The use cases (Manager) build one snapshot per committed batch: the ingresses in list order,
+// each with the resolution of each of its rules. Everything downstream reads that same object:
+// the Envoy builders, the API views (`status`, `reason`) and /metrics. Nothing below the use
+// cases resolves an instance, so what the API says and what Envoy serves cannot disagree.
+//
+//   SnapshotPtr s = ConfigSnapshot::make(generation, std::move(entries));
+//   for (const auto& e : s->ingresses()) for (size_t i = 0; i < e->rules.size(); ++i) ...
+//
+// Immutable after make(); shared by pointer (entries too: a new snapshot that changes one
+// ingress shares every other entry with the previous one). Thread-safe to read.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ingress/model.h"
+
+namespace ingress::domain {
+
+// How one rule's target resolved when the snapshot was made.
+struct RuleResolution {
+  RuleStatus status;  // active, or unresolved with a reason
+  std::string ip;     // the instance's IP literal (canonical) when active; empty otherwise
+  bool active() const { return status.state == RuleStatus::State::kActive; }
+  bool operator==(const RuleResolution& o) const {
+    return status.state == o.status.state && status.reason == o.status.reason && ip == o.ip;
+  }
+};
+
+// One ingress and the resolution of each rule (same length and order as ingress.rules).
+struct ResolvedIngress {
+  Ingress ingress;
+  std::vector<RuleResolution> rules;
+  // The API view: the stored ingress and each rule's status.
+  IngressView view() const;
+};
+using ResolvedIngressPtr = std::shared_ptr<const ResolvedIngress>;
+
+// A stored ingress that is not served, e.g. a file that claims a hostname:port an older
+// ingress already holds (found when the store is loaded).
+struct ShadowedIngress {
+  std::string id;
+  std::string name;
+  std::string reason;
+};
+
+class ConfigSnapshot;
+using SnapshotPtr = std::shared_ptr<const ConfigSnapshot>;
+
+class ConfigSnapshot {
+ public:
+  // `ingresses` must be sorted by (created_at, id). `generation` grows with every commit.
+  static SnapshotPtr make(uint64_t generation, std::vector<ResolvedIngressPtr> ingresses,
+                          std::vector<ShadowedIngress> shadowed = {});
+  static SnapshotPtr empty() { return make(0, {}); }
+
+  uint64_t generation() const { return generation_; }
+  const std::vector<ResolvedIngressPtr>& ingresses() const { return ingresses_; }
+  const std::vector<ShadowedIngress>& shadowed() const { return shadowed_; }
+  size_t activeRules() const { return active_rules_; }
+  size_t unresolvedRules() const { return unresolved_rules_; }
+
+ private:
+  ConfigSnapshot() = default;
+  uint64_t generation_ = 0;
+  std::vector<ResolvedIngressPtr> ingresses_;
+  std::vector<ShadowedIngress> shadowed_;
+  size_t active_rules_ = 0;
+  size_t unresolved_rules_ = 0;
+};
+
+}  // namespace ingress::domain
