@@ -20,9 +20,10 @@ XdsConfig RoutePublisher::build(const std::vector<domain::Ingress>& all_ingresse
       settings_);
 }
 
-Status RoutePublisher::publish(const domain::SnapshotPtr& next) {
-  std::lock_guard lock(mu_);
-  const auto build_started = std::chrono::steady_clock::now();
+namespace {
+
+XdsConfig buildFromSnapshot(const domain::SnapshotPtr& next, const BuilderSettings& settings,
+                            size_t* ingress_count) {
   std::vector<domain::Ingress> all_ingresses;
   std::map<std::string, Resolution> resolved;
   for (const auto& e : next->ingresses()) {
@@ -33,17 +34,20 @@ Status RoutePublisher::publish(const domain::SnapshotPtr& next) {
           r.active() ? Resolution{r.ip, ""} : Resolution{std::nullopt, r.status.reason};
     }
   }
-  XdsConfig config = buildXds(
+  *ingress_count = all_ingresses.size();
+  return buildXds(
       all_ingresses, [&](const std::string& instance) { return resolved.at(instance); },
-      settings_);
-  return applyLocked(config, all_ingresses.size(), build_started);
+      settings);
 }
 
-Status RoutePublisher::publishIngresses(const std::vector<domain::Ingress>& all_ingresses) {
+}  // namespace
+
+Status RoutePublisher::publish(const domain::SnapshotPtr& next) {
   std::lock_guard lock(mu_);
   const auto build_started = std::chrono::steady_clock::now();
-  XdsConfig config = build(all_ingresses);
-  return applyLocked(config, all_ingresses.size(), build_started);
+  size_t count = 0;
+  XdsConfig config = buildFromSnapshot(next, settings_, &count);
+  return applyLocked(config, count, build_started);
 }
 
 Status RoutePublisher::applyLocked(const XdsConfig& config, size_t ingresses,
@@ -67,9 +71,10 @@ Status RoutePublisher::applyLocked(const XdsConfig& config, size_t ingresses,
   return okStatus();
 }
 
-Status RoutePublisher::writeInitial(const std::vector<domain::Ingress>& all_ingresses) {
+Status RoutePublisher::writeInitial(const domain::SnapshotPtr& snapshot) {
   std::lock_guard lock(mu_);
-  return applier_.writeAll(build(all_ingresses));
+  size_t count = 0;
+  return applier_.writeAll(buildFromSnapshot(snapshot, settings_, &count));
 }
 
 }  // namespace ingress::envoy

@@ -23,12 +23,10 @@ class RoutePublisher final : public domain::ConfigPublisher {
                  BuilderSettings settings, std::chrono::milliseconds apply_timeout);
 
   Status publish(const domain::SnapshotPtr& next) override;
-  // Transitional (startup before the Manager owns it): resolves through `resolver_`.
-  Status publishIngresses(const std::vector<domain::Ingress>& all_ingresses);
   // The configuration for `all_ingresses` without applying it.
   XdsConfig build(const std::vector<domain::Ingress>& all_ingresses);
   // Writes the files without waiting for Envoy (before Envoy starts).
-  Status writeInitial(const std::vector<domain::Ingress>& all_ingresses);
+  Status writeInitial(const domain::SnapshotPtr& snapshot);
 
   // Metrics hook (optional): told the result and duration of every apply publish() makes. Set
   // before the first publish(); called with the publish lock held, so it must be quick.

@@ -184,19 +184,24 @@ int runServe(const Settings& settings) {
   });
   // --- end metrics ---
 
-  // 2. Regenerate every Envoy file from the store, then start or adopt Envoy. A running Envoy
-  //    gets the configuration through the ordered applier instead, so nothing misroutes.
+  // 2. The use cases index the store (a stored ingress that conflicts with an older one is left
+  //    out and logged). Envoy gets exactly the Manager's set, so the API and Envoy agree: every
+  //    Envoy file is regenerated from it, then Envoy is started or adopted. A running Envoy gets
+  //    the configuration through the ordered applier instead, so nothing misroutes.
+  domain::RandomIdGenerator ids;
+  domain::Manager manager(ingress_store, instance_store, *resolver, clock, ids, &publisher);
+  const domain::SnapshotPtr initial = manager.current();
   applier.loadCurrent();
   const bool adopting = daemon.supervisorRunning();
   if (!adopting) {
     if (Status st = fs.makeDirs(daemon.paths().dir, 0700); !st.ok()) return fail(st);
-    if (Status st = publisher.writeInitial(ingress_store.all()); !st.ok()) {
+    if (Status st = publisher.writeInitial(initial); !st.ok()) {
       return fail(st.withContext("writing Envoy configuration"));
     }
   }
   if (Status st = daemon.start(); !st.ok()) return fail(st.withContext("starting Envoy"));
   if (daemon.adopted()) {
-    if (Status st = publisher.publishIngresses(ingress_store.all()); !st.ok()) {
+    if (Status st = publisher.publish(initial); !st.ok()) {
       log::error("the running Envoy did not take the stored configuration; it keeps its own",
                  {{"error", st.message()}});
     }
@@ -206,11 +211,9 @@ int runServe(const Settings& settings) {
                                  {"supervisor_pid", daemon.supervisorPid()},
                                  {"envoy_pid", state.ok() ? state->envoy_pid : 0},
                                  {"admin", daemon.adminBaseUrl()},
-                                 {"ingresses", ingress_store.size()}});
+                                 {"ingresses", initial->ingresses().size()}});
 
   // 3. The API.
-  domain::RandomIdGenerator ids;
-  domain::Manager manager(ingress_store, instance_store, *resolver, clock, ids, &publisher);
   std::string secret = settings.jwt_secret;
   if (secret.empty()) {
     auto loaded = api::loadOrCreateApiSecret(fs, *data_dir);

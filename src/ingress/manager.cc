@@ -204,6 +204,11 @@ SnapshotPtr Manager::makeSnapshot(const State& s) const {
   return ConfigSnapshot::make(++generation_, std::move(entries));
 }
 
+SnapshotPtr Manager::current() const {
+  std::shared_lock lock(state_mu_);
+  return makeSnapshot(state_);
+}
+
 std::vector<Ingress> Manager::snapshot() const {
   std::shared_lock lock(state_mu_);
   return state_.sorted();

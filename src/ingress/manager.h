@@ -69,6 +69,9 @@ class Manager final : public IngressService {
 
   // All ingresses in list order, without rule status (for the config builder at start).
   std::vector<Ingress> snapshot() const;
+  // The committed configuration: what Envoy was last given (at start: the loaded set, without
+  // the stored ingresses that conflict with older ones). serve publishes this at startup.
+  SnapshotPtr current() const;
   // Mutations accepted and queued, not yet committed (a gauge for metrics and tests).
   size_t pendingMutations() const;
 
