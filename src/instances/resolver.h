@@ -26,6 +26,9 @@ class InstanceResolver {
   virtual bool exists(std::string_view name) = 0;
   // The instance's IP literal (IPv4 or IPv6, canonical form).
   virtual StatusOr<std::string> resolve(std::string_view name) = 0;
+  // Like resolve(), but asks the source of truth even when a cache in front of it holds an
+  // answer (the periodic reconcile uses it). Resolvers without a cache just resolve().
+  virtual StatusOr<std::string> resolveFresh(std::string_view name) { return resolve(name); }
 };
 
 }  // namespace ingress::instances
