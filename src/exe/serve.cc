@@ -26,6 +26,7 @@
 #include "envoy/xds_applier.h"
 #include "ingress/ids.h"
 #include "ingress/manager.h"
+#include "instances/caching_resolver.h"
 #include "instances/hypeman_resolver.h"
 #include "instances/registry_resolver.h"
 #include "store/ingress_store.h"
@@ -130,8 +131,10 @@ int runServe(const Settings& settings) {
   if (settings.hypeman_api_url.empty()) {
     resolver = std::make_unique<instances::RegistryResolver>(instance_store);
   } else {
-    resolver = std::make_unique<instances::HypemanResolver>(settings.hypeman_api_url,
-                                                            settings.hypeman_api_token);
+    resolver = std::make_unique<instances::CachingResolver>(
+        std::make_unique<instances::HypemanResolver>(settings.hypeman_api_url,
+                                                     settings.hypeman_api_token),
+        clock, instances::CachingResolverOptions{.ttl = settings.hypeman_cache_ttl});
   }
 
   std::string envoy_binary = settings.envoy_binary;

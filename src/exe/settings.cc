@@ -168,6 +168,14 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     s.hypeman_api_url = *v;
   }
   if (auto v = get("HYPEMAN_API_TOKEN")) s.hypeman_api_token = *v;
+  if (auto v = get("HYPEMAN_CACHE_TTL")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("HYPEMAN_CACHE_TTL", *v, 0, 3600));
+    s.hypeman_cache_ttl = std::chrono::seconds(n);
+  }
+  if (auto v = get("INSTANCE_RECONCILE_INTERVAL")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("INSTANCE_RECONCILE_INTERVAL", *v, 0, 86400));
+    s.instance_reconcile_interval = std::chrono::seconds(n);
+  }
   if (auto v = get("OTEL_ENABLED")) {
     INGRESS_ASSIGN_OR_RETURN(s.otel_enabled, parseBool("OTEL_ENABLED", *v));
   }

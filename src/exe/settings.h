@@ -33,6 +33,9 @@ struct Settings {
   std::string log_level = "info";                  // LOG_LEVEL
   std::string hypeman_api_url;                     // HYPEMAN_API_URL (empty: built-in registry)
   std::string hypeman_api_token;                   // HYPEMAN_API_TOKEN
+  std::chrono::milliseconds hypeman_cache_ttl{5000};  // HYPEMAN_CACHE_TTL (seconds, 0: off)
+  // INSTANCE_RECONCILE_INTERVAL (seconds, 0: off)
+  std::chrono::milliseconds instance_reconcile_interval{10000};
   bool otel_enabled = false;                       // OTEL_ENABLED
   std::string otel_endpoint = "127.0.0.1:4317";    // OTEL_ENDPOINT (host:port, [v6]:port)
   std::string otel_collector_host = "127.0.0.1";   // parsed from OTEL_ENDPOINT

@@ -350,3 +350,49 @@ TEST(LoadSettingsTest, EnvoyLogMaxBytesIsValidated) {
 
 }  // namespace
 }  // namespace ingress::exe
+
+namespace ingress::exe {
+namespace {
+
+TEST(LoadSettingsTest, HypemanCacheTtlDefaultsToFiveSecondsAndZeroTurnsItOff) {
+  EXPECT_EQ(loadOk({}).hypeman_cache_ttl, std::chrono::seconds(5));
+  EXPECT_EQ(loadOk({{"HYPEMAN_CACHE_TTL", "30"}}).hypeman_cache_ttl, std::chrono::seconds(30));
+  EXPECT_EQ(loadOk({{"HYPEMAN_CACHE_TTL", "0"}}).hypeman_cache_ttl, std::chrono::seconds(0));
+}
+
+TEST(LoadSettingsTest, InstanceReconcileIntervalDefaultsToTenSecondsAndZeroTurnsItOff) {
+  EXPECT_EQ(loadOk({}).instance_reconcile_interval, std::chrono::seconds(10));
+  EXPECT_EQ(loadOk({{"INSTANCE_RECONCILE_INTERVAL", "60"}}).instance_reconcile_interval,
+            std::chrono::seconds(60));
+  EXPECT_EQ(loadOk({{"INSTANCE_RECONCILE_INTERVAL", "0"}}).instance_reconcile_interval,
+            std::chrono::seconds(0));
+}
+
+TEST(LoadSettingsTest, InvalidCacheTtlAndReconcileIntervalNameTheVariable) {
+  struct Case {
+    const char* var;
+    const char* value;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"HYPEMAN_CACHE_TTL", "5s", "HYPEMAN_CACHE_TTL=\"5s\" is invalid: expected an integer "
+                                  "from 0 to 3600"},
+      {"HYPEMAN_CACHE_TTL", "-1", "HYPEMAN_CACHE_TTL=\"-1\" is invalid: expected an integer "
+                                  "from 0 to 3600"},
+      {"HYPEMAN_CACHE_TTL", "3601", "HYPEMAN_CACHE_TTL=\"3601\" is invalid: expected an "
+                                    "integer from 0 to 3600"},
+      {"INSTANCE_RECONCILE_INTERVAL", "", "INSTANCE_RECONCILE_INTERVAL=\"\" is invalid: "
+                                          "expected an integer from 0 to 86400"},
+      {"INSTANCE_RECONCILE_INTERVAL", "86401", "INSTANCE_RECONCILE_INTERVAL=\"86401\" is "
+                                               "invalid: expected an integer from 0 to 86400"},
+  };
+  for (const Case& c : cases) {
+    auto s = load({{c.var, c.value}});
+    ASSERT_FALSE(s.ok()) << c.var << "=" << c.value;
+    EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.status().message(), c.message);
+  }
+}
+
+}  // namespace
+}  // namespace ingress::exe
