@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/filesystem.h"
+#include "instances/caching_resolver.h"
 #include "instances/hypeman_resolver.h"
 #include "instances/registry_resolver.h"
 #include "test_common/test_env.h"
@@ -171,6 +172,30 @@ TEST(HypemanResolverTest, NamesThatCouldEscapeThePathNeverReachTheServer) {
   EXPECT_FALSE(isValidHypemanInstanceRef(std::string(129, 'a')));
   EXPECT_TRUE(isValidHypemanInstanceRef("Inst_01.a-b"));
   EXPECT_TRUE(server.requests().empty());
+}
+
+// As serve wires it: a cache in front of the hypeman API makes one HTTP call per instance per
+// TTL, and resolveFresh (the reconcile) always asks.
+TEST(CachingHypemanResolverTest, OneHttpCallPerInstancePerTtl) {
+  FakeHttpServer server([](const std::string& head) {
+    if (head.find("/instances/ghost ") != std::string::npos) {
+      return FakeHttpServer::json(404, R"({"code":"not_found"})");
+    }
+    return FakeHttpServer::json(200, R"({"network":{"ip":"10.100.0.10"}})");
+  });
+  ingress::testing::FakeClock clock(std::chrono::system_clock::time_point{} + 1000h);
+  CachingResolver cache(std::make_unique<HypemanResolver>(resolverFor(server)), clock,
+                        CachingResolverOptions{.ttl = 5000ms});
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(*cache.resolve("my-vm"), "10.100.0.10");
+    EXPECT_FALSE(cache.exists("ghost"));
+  }
+  EXPECT_EQ(server.requests().size(), 2u);
+  EXPECT_EQ(*cache.resolveFresh("my-vm"), "10.100.0.10");
+  EXPECT_EQ(server.requests().size(), 3u);
+  clock.advance(5s);
+  EXPECT_EQ(*cache.resolve("my-vm"), "10.100.0.10");
+  EXPECT_EQ(server.requests().size(), 4u);
 }
 
 }  // namespace
