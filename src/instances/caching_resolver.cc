@@ -85,8 +85,7 @@ StatusOr<std::string> CachingResolver::lookup(std::string_view name, uint64_t se
 void CachingResolver::store(const std::string& name, const StatusOr<std::string>& result,
                             uint64_t seq) {
   if (!result.ok() && !isNegative(result.status())) return;
-  const auto expires =
-      clock_.monotonicNow() + (result.ok() ? options_.ttl : options_.negative_ttl);
+  const auto expires = clock_.monotonicNow() + (result.ok() ? options_.ttl : options_.negative_ttl);
   if (auto it = entries_.find(name); it != entries_.end()) {
     if (it->second.seq > seq) return;  // a lookup that started later already answered
     it->second.result = result;

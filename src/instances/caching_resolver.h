@@ -59,8 +59,8 @@ class CachingResolver final : public InstanceResolver {
   struct Entry {
     StatusOr<std::string> result;
     std::chrono::steady_clock::time_point expires;
-    uint64_t seq;                            // order in which its lookup started
-    std::list<std::string>::iterator lru;    // position in lru_
+    uint64_t seq;                          // order in which its lookup started
+    std::list<std::string>::iterator lru;  // position in lru_
   };
   // A lookup in progress that other callers of resolve() wait for.
   struct Flight {
@@ -81,10 +81,10 @@ class CachingResolver final : public InstanceResolver {
 
   mutable std::mutex mu_;
   std::condition_variable flight_done_;
-  std::map<std::string, Entry, std::less<>> entries_;                      // guarded by mu_
-  std::list<std::string> lru_;                                             // guarded by mu_
-  std::map<std::string, std::shared_ptr<Flight>, std::less<>> flights_;   // guarded by mu_
-  uint64_t next_seq_ = 0;                                                  // guarded by mu_
+  std::map<std::string, Entry, std::less<>> entries_;                    // guarded by mu_
+  std::list<std::string> lru_;                                           // guarded by mu_
+  std::map<std::string, std::shared_ptr<Flight>, std::less<>> flights_;  // guarded by mu_
+  uint64_t next_seq_ = 0;                                                // guarded by mu_
 };
 
 }  // namespace ingress::instances

@@ -21,8 +21,8 @@ void CondVarSleeper::interrupt() {
   cv_.notify_all();
 }
 
-Reconciler::Reconciler(Clock& clock, std::chrono::milliseconds interval,
-                       std::function<Status()> fn, std::unique_ptr<IntervalSleeper> sleeper)
+Reconciler::Reconciler(Clock& clock, std::chrono::milliseconds interval, std::function<Status()> fn,
+                       std::unique_ptr<IntervalSleeper> sleeper)
     : clock_(clock), interval_(interval), fn_(std::move(fn)), sleeper_(std::move(sleeper)) {}
 
 Reconciler::~Reconciler() { stop(); }
@@ -51,8 +51,8 @@ void Reconciler::runOnce() {
   } catch (...) {
     st = internalError("reconcile threw");
   }
-  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
-      clock_.monotonicNow() - started);
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.monotonicNow() - started);
   if (st.ok()) {
     log::debug("instance reconcile done", {{"took_ms", took.count()}});
   } else {

@@ -65,8 +65,7 @@ class FakeSleeper final : public IntervalSleeper {
 struct Fixture {
   FakeClock clock{std::chrono::system_clock::time_point{} + 1000h};
   FakeSleeper* sleeper = nullptr;  // owned by the reconciler
-  std::unique_ptr<Reconciler> make(std::chrono::milliseconds interval,
-                                   std::function<Status()> fn) {
+  std::unique_ptr<Reconciler> make(std::chrono::milliseconds interval, std::function<Status()> fn) {
     auto s = std::make_unique<FakeSleeper>(clock);
     sleeper = s.get();
     return std::make_unique<Reconciler>(clock, interval, std::move(fn), std::move(s));
