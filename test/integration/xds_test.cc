@@ -133,12 +133,15 @@ TEST_F(XdsTest, RejectedConfigurationIsRolledBackAndOldRoutesKeepServing) {
   // the new listener and rejects the LDS update. The route table of `port` changed first (the
   // routes layer), so the rollback must restore it.
   auto held = std::make_unique<PortHolder>();
+  const auto rejected_before = admin_->stat("listener_manager.lds.update_rejected");
   auto bad = good;
   bad.push_back(ingressOf("i2", {rule("bad.example.com", port, "vm-a", a.port()),
                                  rule("bad.example.com", held->port(), "vm-a", a.port())}));
   Status st = apply(bad);
   EXPECT_EQ(st.code(), StatusCode::kAborted) << st.toString();
   EXPECT_EQ(st.reason(), "config_rejected");
+  // Envoy counts a listener it cannot bind as a rejected LDS update.
+  EXPECT_GT(*admin_->stat("listener_manager.lds.update_rejected"), rejected_before.ok() ? *rejected_before : 0u);
   EXPECT_EQ(get(port, "good.example.com")->status, 200);
   EXPECT_EQ(get(port, "bad.example.com")->status, 404);
   EXPECT_EQ(*fs_.readFile(inst_.paths().xds_dir + "/" + envoy::rdsFileName(port)), *files_before);
