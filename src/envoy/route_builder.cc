@@ -11,7 +11,8 @@ Json notFoundHost() {
           {"domains", {"*"}},
           {"routes",
            {{{"match", {{"prefix", "/"}}},
-             {"direct_response", {{"status", 404}, {"body", {{"inline_string", kNotFoundBody}}}}}}}}};
+             {"direct_response",
+              {{"status", 404}, {"body", {{"inline_string", kNotFoundBody}}}}}}}}};
 }
 
 Json virtualHost(const PlannedVirtualHost& vh) {
