@@ -22,6 +22,11 @@ class FaultyFilesystem final : public Filesystem {
     std::lock_guard lock(mu_);
     fail_write_in_ = n;
   }
+  // Every writeFileAtomic from the n-th from now on fails (1 = the next one); 0 disarms.
+  void failWritesFrom(int n) {
+    std::lock_guard lock(mu_);
+    fail_writes_from_ = n;
+  }
   void failRemoves(bool fail) {
     std::lock_guard lock(mu_);
     fail_removes_ = fail;
@@ -46,6 +51,11 @@ class FaultyFilesystem final : public Filesystem {
       std::lock_guard lock(mu_);
       ++writes_;
       if (fail_write_in_ > 0 && --fail_write_in_ == 0) {
+        return internalError("injected fault: write " + path);
+      }
+      if (fail_writes_from_ > 1) {
+        --fail_writes_from_;
+      } else if (fail_writes_from_ == 1) {
         return internalError("injected fault: write " + path);
       }
     }
@@ -77,6 +87,7 @@ class FaultyFilesystem final : public Filesystem {
   Filesystem& inner_;
   mutable std::mutex mu_;
   int fail_write_in_ = 0;     // guarded by mu_
+  int fail_writes_from_ = 0;  // guarded by mu_
   bool fail_removes_ = false;  // guarded by mu_
   bool fail_renames_ = false;  // guarded by mu_
   int writes_ = 0;             // guarded by mu_

@@ -162,6 +162,21 @@ TEST_F(XdsApplierTest, WriteFailureOfTheListenersRollsBackTheRoutes) {
   EXPECT_TRUE(applier_.inSync());
 }
 
+TEST_F(XdsApplierTest, RestoreThatCannotBeWrittenMakesTheNextApplyRewriteEveryFile) {
+  ASSERT_TRUE(apply({kH1}).ok());
+  const auto good = files();
+  fs_.failWritesFrom(2);  // rds_A is written; rds_C and the restore of rds_A fail
+  EXPECT_EQ(apply({kH1, kH2, kH3}).code(), StatusCode::kInternal);
+  EXPECT_FALSE(applier_.inSync());
+  ASSERT_NE(rds(kPortA), good.at(envoy::rdsFileName(kPortA)));
+  fs_.failWritesFrom(0);
+  // The same configuration as the last good one: written again, since the disk is not it.
+  ASSERT_TRUE(apply({kH1}).ok());
+  EXPECT_EQ(rds(kPortA), good.at(envoy::rdsFileName(kPortA)));
+  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortA)), applier_.current().version);
+  EXPECT_TRUE(applier_.inSync());
+}
+
 // Regression (issue 10): the rollback rewrote everything with writeAll(), which deletes route
 // files of ports without a listener in the last good configuration — files that a draining
 // listener still watches (Envoy counts a missing watched file as an update failure).
