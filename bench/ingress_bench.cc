@@ -42,6 +42,7 @@
 #include "e2e/api_client.h"
 #include "envoy/xds_builder.h"
 #include "ingress/codec.h"
+#include "ingress/snapshot.h"
 #include "integration/installation.h"
 #include "store/instance_store.h"
 #include "test_common/http_backend.h"
@@ -165,14 +166,23 @@ Json timeBuilder(int n, const Env& env) {
   envoy::BuilderSettings s;
   s.listen_address = "127.0.0.1";
   s.xds_dir = "/tmp/xds";
-  auto resolve = [&](const std::string& inst) -> envoy::Resolution {
-    return {"127.0.0." + std::to_string(2 + (inst.back() - '0')), ""};
-  };
+  // Every rule resolved, as the use cases hand it to the builder.
+  std::vector<domain::ResolvedIngressPtr> entries;
+  for (auto& ing : set) {
+    auto e = std::make_shared<domain::ResolvedIngress>();
+    for (const auto& rule : ing.rules) {
+      e->rules.push_back(
+          {{}, "127.0.0." + std::to_string(2 + (rule.target.instance.back() - '0'))});
+    }
+    e->ingress = std::move(ing);
+    entries.push_back(std::move(e));
+  }
+  const domain::SnapshotPtr snapshot = domain::ConfigSnapshot::make(1, std::move(entries));
   std::vector<double> build_ms, dump_ms;
   const int runs = n >= 10000 ? 3 : 5;
   for (int r = 0; r < runs; ++r) {
     auto t0 = Clk::now();
-    auto cfg = envoy::buildXds(set, resolve, s);
+    auto cfg = envoy::buildXds(snapshot, s);
     build_ms.push_back(msSince(t0));
     t0 = Clk::now();
     size_t bytes = envoy::discoveryFile(cfg.version, cfg.clusters).size() +

@@ -1,4 +1,5 @@
-// A client of Envoy's admin API (http://address:port). Thread-safe; each call is one request.
+// A client of Envoy's admin API (http://address:port), the real AdminApi. Thread-safe; each call
+// is one request.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "envoy/admin_api.h"
 
 namespace ingress::envoy {
 
@@ -18,20 +20,21 @@ struct ServerInfo {
   std::string version;
 };
 
-class AdminClient {
+class AdminClient final : public AdminApi {
  public:
   explicit AdminClient(std::string base_url,
                        std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   const std::string& baseUrl() const { return base_url_; }
 
   // True when /ready answers 200 (server LIVE).
-  bool ready() const;
+  bool ready() const override;
   StatusOr<ServerInfo> serverInfo() const;
   // Value of one counter or gauge; kNotFound when Envoy has no such stat.
   StatusOr<uint64_t> stat(const std::string& name) const;
   // Every stat whose name matches the (RE2) regex: name → value text (counters as digits, text
   // readouts without their quotes).
-  StatusOr<std::map<std::string, std::string>> statsMatching(const std::string& regex) const;
+  StatusOr<std::map<std::string, std::string>> statsMatching(
+      const std::string& regex) const override;
   // POST /drain_listeners?graceful: listeners drain for --drain-time-s, then close.
   Status drainListenersGracefully() const;
   // GET of any admin path, returning the body of a 200.

@@ -1,53 +1,19 @@
+// RoutePublisher: build from the snapshot, apply, report to the metrics hook and the log.
 #include "envoy/route_publisher.h"
 
 #include "common/log.h"
 
 namespace ingress::envoy {
 
-RoutePublisher::RoutePublisher(XdsApplier& applier, instances::InstanceResolver& resolver,
-                               BuilderSettings settings, std::chrono::milliseconds apply_timeout)
-    : applier_(applier), resolver_(resolver), settings_(std::move(settings)),
-      apply_timeout_(apply_timeout) {}
-
-XdsConfig RoutePublisher::build(const std::vector<domain::Ingress>& all_ingresses) {
-  return buildXds(
-      all_ingresses,
-      [&](const std::string& instance) -> Resolution {
-        auto ip = resolver_.resolve(instance);
-        if (ip.ok()) return {*ip, ""};
-        return {std::nullopt, ip.status().message()};
-      },
-      settings_);
-}
-
-namespace {
-
-XdsConfig buildFromSnapshot(const domain::SnapshotPtr& next, const BuilderSettings& settings,
-                            size_t* ingress_count) {
-  std::vector<domain::Ingress> all_ingresses;
-  std::map<std::string, Resolution> resolved;
-  for (const auto& e : next->ingresses()) {
-    all_ingresses.push_back(e->ingress);
-    for (size_t i = 0; i < e->rules.size(); ++i) {
-      const auto& r = e->rules[i];
-      resolved[e->ingress.rules[i].target.instance] =
-          r.active() ? Resolution{r.ip, ""} : Resolution{std::nullopt, r.status.reason};
-    }
-  }
-  *ingress_count = all_ingresses.size();
-  return buildXds(
-      all_ingresses, [&](const std::string& instance) { return resolved.at(instance); },
-      settings);
-}
-
-}  // namespace
+RoutePublisher::RoutePublisher(XdsApplier& applier, BuilderSettings settings,
+                               std::chrono::milliseconds apply_timeout)
+    : applier_(applier), settings_(std::move(settings)), apply_timeout_(apply_timeout) {}
 
 Status RoutePublisher::publish(const domain::SnapshotPtr& next) {
   std::lock_guard lock(mu_);
   const auto build_started = std::chrono::steady_clock::now();
-  size_t count = 0;
-  XdsConfig config = buildFromSnapshot(next, settings_, &count);
-  return applyLocked(config, count, build_started);
+  XdsConfig config = buildXds(next, settings_);
+  return applyLocked(config, next->ingresses().size(), build_started);
 }
 
 Status RoutePublisher::applyLocked(const XdsConfig& config, size_t ingresses,
@@ -73,8 +39,7 @@ Status RoutePublisher::applyLocked(const XdsConfig& config, size_t ingresses,
 
 Status RoutePublisher::writeInitial(const domain::SnapshotPtr& snapshot) {
   std::lock_guard lock(mu_);
-  size_t count = 0;
-  return applier_.writeAll(buildFromSnapshot(snapshot, settings_, &count));
+  return applier_.writeAll(buildXds(snapshot, settings_));
 }
 
 }  // namespace ingress::envoy

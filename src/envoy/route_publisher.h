@@ -1,6 +1,8 @@
-// RoutePublisher: the Manager's ConfigPublisher backed by Envoy. publish() resolves every target,
-// builds the xDS configuration and applies it through the XdsApplier, returning only when Envoy
-// serves it (or the error: kAborted/"config_rejected", kDeadlineExceeded/"apply_timeout").
+// RoutePublisher: the Manager's ConfigPublisher backed by Envoy. publish() builds the xDS
+// configuration from the snapshot (every target already resolved there) and applies it through
+// the XdsApplier, returning only when Envoy serves it (or the error: kAborted/"config_rejected",
+// kDeadlineExceeded/"apply_timeout", a write error; in every case the last good configuration
+// is restored).
 //
 // Thread-safety: publish() serializes itself (the applier is single-threaded).
 #pragma once
@@ -8,23 +10,19 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
-#include <vector>
 
 #include "envoy/xds_applier.h"
 #include "envoy/xds_builder.h"
 #include "ingress/publisher.h"
-#include "instances/resolver.h"
 
 namespace ingress::envoy {
 
 class RoutePublisher final : public domain::ConfigPublisher {
  public:
-  RoutePublisher(XdsApplier& applier, instances::InstanceResolver& resolver,
-                 BuilderSettings settings, std::chrono::milliseconds apply_timeout);
+  RoutePublisher(XdsApplier& applier, BuilderSettings settings,
+                 std::chrono::milliseconds apply_timeout);
 
   Status publish(const domain::SnapshotPtr& next) override;
-  // The configuration for `all_ingresses` without applying it.
-  XdsConfig build(const std::vector<domain::Ingress>& all_ingresses);
   // Writes the files without waiting for Envoy (before Envoy starts).
   Status writeInitial(const domain::SnapshotPtr& snapshot);
 
@@ -38,7 +36,6 @@ class RoutePublisher final : public domain::ConfigPublisher {
                      std::chrono::steady_clock::time_point build_started);
   std::mutex mu_;
   XdsApplier& applier_;
-  instances::InstanceResolver& resolver_;
   BuilderSettings settings_;
   std::chrono::milliseconds apply_timeout_;
   ApplyObserver observer_;

@@ -1,11 +1,8 @@
+// XdsApplier: runs the layers of xds_layers.h against Envoy's files and admin API.
 #include "envoy/xds_applier.h"
 
-#include <set>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <algorithm>
+#include <cstdlib>
 
 #include "common/log.h"
 
@@ -18,21 +15,8 @@ using std::chrono::milliseconds;
 // Polls start 1 ms apart and double up to this; Envoy answers a stats poll in ~1 ms (measured with
 // 10,000 ingresses, bench/), so 5 ms keeps the detection lag small without busy-polling Envoy.
 constexpr milliseconds kMaxPollInterval(5);
-
-Json byName(const Json& resources) {
-  Json out = Json::object();
-  for (const auto& r : resources) out[r.value("name", "")] = r;
-  return out;
-}
-
-// old ∪ new, new winning, sorted by name (a Json object iterates sorted).
-Json unionByName(const Json& old_list, const Json& new_list) {
-  Json merged = byName(old_list);
-  for (const auto& r : new_list) merged[r.value("name", "")] = r;
-  Json out = Json::array();
-  for (auto& [name, r] : merged.items()) out.push_back(r);
-  return out;
-}
+// How long a rollback waits for Envoy to confirm the restored files (at most the apply timeout).
+constexpr milliseconds kMaxRollbackWait(5000);
 
 std::map<uint16_t, Json> readRoutes(const Filesystem& fs, const std::string& dir) {
   std::map<uint16_t, Json> routes;
@@ -60,49 +44,27 @@ Json readResources(const Filesystem& fs, const std::string& path, std::string* v
   return (*j)["resources"];
 }
 
-// True when a TCP connection to address:port is accepted (by the kernel's listen queue).
-bool accepts(const std::string& address, uint16_t port) {
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-  if (inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    len = sizeof *v4;
-  } else if (inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    len = sizeof *v6;
-  } else {
-    return false;
-  }
-  int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return false;
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0;
-  ::close(fd);
-  return ok;
-}
-
 }  // namespace
 
-std::string cdsStatPrefix() { return "cluster_manager.cds."; }
-std::string ldsStatPrefix() { return "listener_manager.lds."; }
-std::string rdsStatPrefix(uint16_t port) {
-  return "http." + listenerName(port) + ".rds." + listenerName(port) + ".";
+XdsApplier::XdsApplier(Filesystem& fs, const AdminApi& admin, Clock& clock, std::string xds_dir,
+                       std::string probe_address)
+    : fs_(fs), admin_(admin),
+      owned_probe_(std::make_unique<TcpPortProbe>(std::move(probe_address))),
+      probe_(*owned_probe_), clock_(clock), xds_dir_(std::move(xds_dir)) {
+  current_.clusters = Json::array();
+  current_.listeners = Json::array();
 }
 
-XdsApplier::XdsApplier(Filesystem& fs, const AdminClient& admin, Clock& clock, std::string xds_dir,
-                       std::string probe_address)
-    : fs_(fs), admin_(admin), clock_(clock), xds_dir_(std::move(xds_dir)),
-      probe_address_(std::move(probe_address)) {
+XdsApplier::XdsApplier(Filesystem& fs, const AdminApi& admin, const PortProbe& probe,
+                       Clock& clock, std::string xds_dir)
+    : fs_(fs), admin_(admin), probe_(probe), clock_(clock), xds_dir_(std::move(xds_dir)) {
   current_.clusters = Json::array();
   current_.listeners = Json::array();
 }
 
 void XdsApplier::loadCurrent() {
-  current_.clusters = readResources(fs_, joinPath(xds_dir_, "cds.json"), &current_.version);
-  current_.listeners = readResources(fs_, joinPath(xds_dir_, "lds.json"), nullptr);
+  current_.clusters = readResources(fs_, joinPath(xds_dir_, kCdsFile), &current_.version);
+  current_.listeners = readResources(fs_, joinPath(xds_dir_, kLdsFile), nullptr);
   // Only the routes of ports that have a listener are live; other files are leftovers.
   std::set<std::string> listening;
   for (const auto& l : current_.listeners) listening.insert(l.value("name", ""));
@@ -110,33 +72,28 @@ void XdsApplier::loadCurrent() {
   for (auto& [port, route] : readRoutes(fs_, xds_dir_)) {
     if (listening.count(listenerName(port))) current_.routes[port] = std::move(route);
   }
+  in_sync_ = true;
 }
 
-Status XdsApplier::writeCds(const std::string& version, const Json& clusters) {
-  return fs_.writeFileAtomicNoSync(joinPath(xds_dir_, "cds.json"),
-                                   discoveryFile(version, clusters), 0600);
-}
-Status XdsApplier::writeLds(const std::string& version, const Json& listeners) {
-  return fs_.writeFileAtomicNoSync(joinPath(xds_dir_, "lds.json"),
-                                   discoveryFile(version, listeners), 0600);
-}
-Status XdsApplier::writeRds(uint16_t port, const std::string& version, const Json& route) {
-  return fs_.writeFileAtomicNoSync(joinPath(xds_dir_, rdsFileName(port)),
-                                   discoveryFile(version, Json::array({route})), 0600);
+Status XdsApplier::writeFile(const XdsFile& f) {
+  return fs_.writeFileAtomicNoSync(joinPath(xds_dir_, f.name), f.content, 0600);
 }
 
 Status XdsApplier::writeAll(const XdsConfig& config) {
+  in_sync_ = false;
   INGRESS_RETURN_IF_ERROR(fs_.makeDirs(xds_dir_, 0700));
   for (const auto& [port, route] : config.routes) {
-    INGRESS_RETURN_IF_ERROR(writeRds(port, config.version, route));
+    INGRESS_RETURN_IF_ERROR(
+        writeFile({rdsFileName(port), discoveryFile(config.version, Json::array({route}))}));
   }
-  INGRESS_RETURN_IF_ERROR(writeCds(config.version, config.clusters));
-  INGRESS_RETURN_IF_ERROR(writeLds(config.version, config.listeners));
+  INGRESS_RETURN_IF_ERROR(writeFile({kCdsFile, discoveryFile(config.version, config.clusters)}));
+  INGRESS_RETURN_IF_ERROR(writeFile({kLdsFile, discoveryFile(config.version, config.listeners)}));
   // Leftover route files of ports without a listener (safe: Envoy is not running yet).
   for (const auto& [port, route] : readRoutes(fs_, xds_dir_)) {
     if (!config.routes.count(port)) (void)fs_.removeFile(joinPath(xds_dir_, rdsFileName(port)));
   }
   current_ = config;
+  in_sync_ = true;
   return okStatus();
 }
 
@@ -144,8 +101,7 @@ StatusOr<std::map<std::string, uint64_t>> XdsApplier::rejectCounters(
     const std::vector<std::string>& prefixes) {
   std::map<std::string, uint64_t> out;
   if (prefixes.empty()) return out;
-  INGRESS_ASSIGN_OR_RETURN(auto stats,
-                           admin_.statsMatching("update_(rejected|failure)$"));
+  INGRESS_ASSIGN_OR_RETURN(auto stats, admin_.statsMatching("update_(rejected|failure)$"));
   for (const auto& p : prefixes) {
     for (const char* k : {"update_rejected", "update_failure"}) {
       auto it = stats.find(p + k);
@@ -194,8 +150,8 @@ Status XdsApplier::waitPorts(const std::set<uint16_t>& open, const std::set<uint
   milliseconds interval(1);
   for (;;) {
     bool done = true;
-    for (uint16_t p : open) done = done && accepts(probe_address_, p);
-    for (uint16_t p : closed) done = done && !accepts(probe_address_, p);
+    for (uint16_t p : open) done = done && probe_.accepts(p);
+    for (uint16_t p : closed) done = done && !probe_.accepts(p);
     if (done) return okStatus();
     if (clock_.monotonicNow() >= deadline) {
       return deadlineExceeded("Envoy applied the listeners, but a port did not open or close in "
@@ -207,102 +163,81 @@ Status XdsApplier::waitPorts(const std::set<uint16_t>& open, const std::set<uint
   }
 }
 
-void XdsApplier::restore(const XdsConfig& good) {
-  log::warn("restoring the last good Envoy configuration", {{"version", good.version}});
-  Status st = writeAll(good);
-  if (!st.ok()) log::error("cannot restore Envoy configuration", {{"error", st.message()}});
+Status XdsApplier::rollback(const std::vector<ApplyLayer>& layers, size_t started, Status cause,
+                            milliseconds timeout) {
+  log::warn("restoring the last good Envoy configuration",
+            {{"version", current_.version}, {"error", cause.message()}});
+  std::set<std::string> restored;
+  std::map<std::string, std::string> confirm;
+  bool ok = true;
+  for (size_t i = started; i-- > 0;) {
+    for (const XdsFile& f : layers[i].undo) {
+      if (!restored.insert(f.name).second) continue;
+      if (Status st = writeFile(f); !st.ok()) {
+        log::error("cannot restore Envoy configuration",
+                   {{"file", f.name}, {"error", st.message()}});
+        ok = false;
+      }
+    }
+    confirm.insert(layers[i].undo_confirm.begin(), layers[i].undo_confirm.end());
+  }
+  if (ok && !confirm.empty()) {
+    const auto deadline = clock_.monotonicNow() + std::min(timeout, kMaxRollbackWait);
+    if (Status st = waitFor(confirm, {}, deadline); !st.ok()) {
+      log::error("Envoy did not confirm the restored configuration",
+                 {{"error", st.message()}});
+      ok = false;
+    }
+  }
+  in_sync_ = in_sync_ && ok;
+  return cause;
 }
 
-Status XdsApplier::apply(const XdsConfig& next, std::chrono::milliseconds timeout) {
-  const auto deadline = clock_.monotonicNow() + timeout;
-  // The last good configuration. current_ is replaced only on success (at the end) or by
-  // restore() with these same contents, so a reference is enough: no copy of every resource.
-  const XdsConfig& good = current_;
-  const auto started = clock_.monotonicNow();
+Status XdsApplier::apply(const XdsConfig& next, milliseconds timeout) {
+  const auto started_at = clock_.monotonicNow();
+  const auto deadline = started_at + timeout;
+  // current_ is the last good configuration; it is replaced only on success.
+  const std::vector<ApplyLayer> layers = planLayers(current_, next, !in_sync_);
+  std::vector<std::string> watch;
+  for (const auto& l : layers) {
+    if (!l.empty()) watch.insert(watch.end(), l.reject_watch.begin(), l.reject_watch.end());
+  }
+  auto baseline = rejectCounters(watch);
+  if (!baseline.ok()) return baseline.status().withContext("reading Envoy's stats");
+
   milliseconds envoy_wait{0};
-  auto timed = [&](Status st, std::chrono::steady_clock::time_point t0) {
+  auto timed = [&](auto&& wait) {
+    const auto t0 = clock_.monotonicNow();
+    Status st = wait();
     envoy_wait += std::chrono::duration_cast<milliseconds>(clock_.monotonicNow() - t0);
     return st;
   };
-  std::set<uint16_t> old_ports, new_ports;
-  for (const auto& [p, r] : good.routes) old_ports.insert(p);
-  for (const auto& [p, r] : next.routes) new_ports.insert(p);
-
-  std::vector<std::string> prefixes{cdsStatPrefix(), ldsStatPrefix()};
-  for (uint16_t p : new_ports) prefixes.push_back(rdsStatPrefix(p));
-  auto baseline = rejectCounters(prefixes);
-  if (!baseline.ok()) return baseline.status().withContext("reading Envoy's stats");
-
-  auto fail = [&](Status st) {
-    restore(good);
-    return st;
-  };
-
-  // 1. Clusters: add before anything routes to them.
-  const Json cds_union = unionByName(good.clusters, next.clusters);
-  const bool cds_final_differs = cds_union != next.clusters;
-  if (cds_union != good.clusters) {
-    const std::string v = cds_final_differs ? next.version + "-add" : next.version;
-    INGRESS_RETURN_IF_ERROR(writeCds(v, cds_union));
-    const auto t0 = clock_.monotonicNow();
-    if (Status st = timed(waitFor({{cdsStatPrefix(), v}}, *baseline, deadline), t0); !st.ok()) {
-      return fail(st);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const ApplyLayer& layer = layers[i];
+    if (layer.empty()) continue;
+    for (const XdsFile& f : layer.writes) {
+      if (Status st = writeFile(f); !st.ok()) {
+        return rollback(layers, i + 1, st.withContext("writing " + f.name), timeout);
+      }
+    }
+    if (!layer.confirm.empty()) {
+      Status st = timed([&] { return waitFor(layer.confirm, *baseline, deadline); });
+      if (!st.ok()) return rollback(layers, i + 1, st, timeout);
+    }
+    if (!layer.open_ports.empty() || !layer.closed_ports.empty()) {
+      Status st =
+          timed([&] { return waitPorts(layer.open_ports, layer.closed_ports, deadline); });
+      if (!st.ok()) return rollback(layers, i + 1, st, timeout);
     }
   }
-  // 2. Routes of changed ports. Ports that already listen confirm now; new ports confirm once
-  //    their listener exists (step 3).
-  std::map<std::string, std::string> expect;
-  std::map<std::string, std::string> existing;
-  for (const auto& [port, route] : next.routes) {
-    auto it = good.routes.find(port);
-    if (it != good.routes.end() && it->second == route) continue;
-    INGRESS_RETURN_IF_ERROR(writeRds(port, next.version, route));
-    expect[rdsStatPrefix(port)] = next.version;
-    if (old_ports.count(port)) existing[rdsStatPrefix(port)] = next.version;
-  }
-  if (!existing.empty()) {
-    const auto t0 = clock_.monotonicNow();
-    if (Status st = timed(waitFor(existing, *baseline, deadline), t0); !st.ok()) return fail(st);
-  }
-  // 3. Listeners.
-  if (next.listeners != good.listeners) {
-    INGRESS_RETURN_IF_ERROR(writeLds(next.version, next.listeners));
-    expect[ldsStatPrefix()] = next.version;
-  }
-  if (!expect.empty()) {
-    const auto t0 = clock_.monotonicNow();
-    if (Status st = timed(waitFor(expect, *baseline, deadline), t0); !st.ok()) return fail(st);
-  }
-  if (next.listeners != good.listeners) {
-    std::set<uint16_t> opened, closed;
-    for (uint16_t p : new_ports) {
-      if (!old_ports.count(p)) opened.insert(p);
-    }
-    for (uint16_t p : old_ports) {
-      if (!new_ports.count(p)) closed.insert(p);
-    }
-    const auto t0 = clock_.monotonicNow();
-    if (Status st = timed(waitPorts(opened, closed, deadline), t0); !st.ok()) return fail(st);
-  }
-  // 4. Clusters nothing routes to any more.
-  if (cds_final_differs) {
-    INGRESS_RETURN_IF_ERROR(writeCds(next.version, next.clusters));
-    const auto t0 = clock_.monotonicNow();
-    if (Status st = timed(waitFor({{cdsStatPrefix(), next.version}}, *baseline, deadline), t0);
-        !st.ok()) {
-      return fail(st);
-    }
-  }
-  // Route files of closed ports stay: a draining listener may still watch its file, and a
-  // missing file would count as an update failure. Stale files are removed by writeAll() before
-  // Envoy starts.
   // Where the time went (bench/ reads this): waiting for Envoy vs everything else here.
   log::debug("xds apply timing",
              {{"version", next.version},
               {"total_ms", std::chrono::duration_cast<milliseconds>(clock_.monotonicNow() -
-                                                                   started).count()},
+                                                                   started_at).count()},
               {"envoy_wait_ms", envoy_wait.count()}});
   current_ = next;
+  in_sync_ = true;
   return okStatus();
 }
 

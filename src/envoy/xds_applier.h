@@ -1,40 +1,51 @@
-// XdsApplier: puts an XdsConfig live in a running Envoy through its watched xDS files, in an
-// order that never routes to a missing cluster, and confirms each step through the admin API.
+// XdsApplier: puts an XdsConfig live in a running Envoy through its watched xDS files, layer by
+// layer (xds_layers.h: clusters-add → routes → listeners → clusters-remove), in an order that
+// never routes to a missing cluster, and confirms each layer through the admin API: the
+// version_text of each subscription, and for listeners that new ports accept connections and
+// closed ports refuse them.
 //
-//   1. CDS := old ∪ new clusters          (new targets exist before any route uses them)
-//   2. RDS files of ports whose routes changed
-//   3. LDS (new ports open; ports without rules close)
-//   4. CDS := new clusters                (old targets go once nothing routes to them)
-// Route files of closed ports are kept while Envoy runs (a draining listener may still watch
-// them); writeAll(), used before Envoy starts, removes leftovers.
-// After step 3 it waits until new ports accept connections and closed ports refuse them.
-// xDS files are written atomically but not fsynced: they are regenerated from the durable store
-// at every start. Each file is renamed into place (Envoy reloads only on a rename into the watched directory) and
-// each step waits until Envoy reports the new version_text, or a rise of update_rejected /
-// update_failure. On a reject or a timeout the last good files are restored and the error
-// returned: kAborted/"config_rejected" or kDeadlineExceeded/"apply_timeout".
+// Each file is written to a temp name outside the watched directory's view and renamed into
+// place (Envoy reloads only on a rename into the watched directory); xDS files are not fsynced,
+// they are regenerated from the durable store at every start.
 //
-// Not thread-safe: one apply at a time (the caller serializes).
+// Every failure — a write error, a rise of update_rejected / update_failure, a timeout — goes
+// through one rollback: the started layers are undone in reverse order (the last good content of
+// every file they wrote), Envoy's confirmation of the undo is awaited, and the error returned:
+// kAborted/"config_rejected", kDeadlineExceeded/"apply_timeout", or the write error. Rollback
+// never deletes a file: route files of closed or never-opened ports may be watched by a
+// draining listener. If the undo itself cannot be written or confirmed, the next apply rewrites
+// every file instead of trusting the last good state. writeAll(), used before Envoy starts, is
+// the only place that removes leftover route files.
+//
+//   XdsApplier applier(fs, admin, clock, xds_dir, "127.0.0.1");
+//   applier.loadCurrent();
+//   Status st = applier.apply(buildXds(snapshot, settings), std::chrono::seconds(10));
+//
+// Not thread-safe: one apply at a time (the caller serializes). Borrows fs, admin, probe, clock.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <set>
 
 #include "common/clock.h"
 #include "common/filesystem.h"
 #include "common/status.h"
-#include "envoy/admin_client.h"
+#include "envoy/admin_api.h"
+#include "envoy/port_probe.h"
 #include "envoy/xds_builder.h"
+#include "envoy/xds_layers.h"
 
 namespace ingress::envoy {
 
 class XdsApplier {
  public:
   // `probe_address` is where listeners can be reached from this host (the listen address, or
-  // loopback for a wildcard); after a listener change the applier connects there until new ports
-  // accept and removed ports refuse, so "applied" means a client can already see it.
-  XdsApplier(Filesystem& fs, const AdminClient& admin, Clock& clock, std::string xds_dir,
+  // loopback for a wildcard); probed with a TcpPortProbe.
+  XdsApplier(Filesystem& fs, const AdminApi& admin, Clock& clock, std::string xds_dir,
              std::string probe_address = "127.0.0.1");
+  XdsApplier(Filesystem& fs, const AdminApi& admin, const PortProbe& probe, Clock& clock,
+             std::string xds_dir);
 
   // Reads the files currently on disk as the last good configuration.
   void loadCurrent();
@@ -43,33 +54,32 @@ class XdsApplier {
   Status writeAll(const XdsConfig& config);
   Status apply(const XdsConfig& next, std::chrono::milliseconds timeout);
   const XdsConfig& current() const { return current_; }
+  // False after a rollback that could not be written or confirmed: the next apply rewrites
+  // every file.
+  bool inSync() const { return in_sync_; }
 
  private:
-  struct Step;
-  Status writeCds(const std::string& version, const Json& clusters);
-  Status writeLds(const std::string& version, const Json& listeners);
-  Status writeRds(uint16_t port, const std::string& version, const Json& route);
+  Status writeFile(const XdsFile& f);
   // Waits until every `expect` (stat prefix → version) is reported, or a reject counter rises.
   Status waitFor(const std::map<std::string, std::string>& expect,
                  const std::map<std::string, uint64_t>& reject_baseline,
                  std::chrono::steady_clock::time_point deadline);
   StatusOr<std::map<std::string, uint64_t>> rejectCounters(
       const std::vector<std::string>& prefixes);
-  void restore(const XdsConfig& good);
   Status waitPorts(const std::set<uint16_t>& open, const std::set<uint16_t>& closed,
                    std::chrono::steady_clock::time_point deadline);
+  // The one failure path: undoes layers [0, started) in reverse order and returns `cause`.
+  Status rollback(const std::vector<ApplyLayer>& layers, size_t started, Status cause,
+                  std::chrono::milliseconds timeout);
 
   Filesystem& fs_;
-  const AdminClient& admin_;
+  const AdminApi& admin_;
+  std::unique_ptr<PortProbe> owned_probe_;
+  const PortProbe& probe_;
   Clock& clock_;
   std::string xds_dir_;
-  std::string probe_address_;
   XdsConfig current_;
+  bool in_sync_ = true;
 };
-
-// The admin stat prefix of each subscription.
-std::string cdsStatPrefix();
-std::string ldsStatPrefix();
-std::string rdsStatPrefix(uint16_t port);
 
 }  // namespace ingress::envoy

@@ -154,8 +154,7 @@ int runServe(const Settings& settings) {
   envoy::BuilderSettings builder;
   builder.listen_address = settings.envoy_listen_address;
   builder.xds_dir = daemon.paths().xds_dir;
-  builder.reject_hostname = settings.test_reject_hostname;
-  envoy::RoutePublisher publisher(applier, *resolver, builder, settings.envoy_apply_timeout);
+  envoy::RoutePublisher publisher(applier, builder, settings.envoy_apply_timeout);
   // --- metrics (issue 6): event hooks now, scrape-time sources once the manager exists ---
   telemetry::Registry metrics_registry;
   telemetry::MetricSources metric_sources;

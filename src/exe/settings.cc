@@ -219,7 +219,6 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("OTEL_FLUSH_INTERVAL_S", *v, 1, 3600));
     s.otel_flush_interval_s = static_cast<int>(n);
   }
-  if (auto v = get("INGRESSD_TEST_REJECT_HOSTNAME")) s.test_reject_hostname = *v;
   if (auto v = get("INGRESSD_TEST_INVALID_BOOTSTRAP")) {
     INGRESS_ASSIGN_OR_RETURN(s.test_invalid_bootstrap,
                              parseBool("INGRESSD_TEST_INVALID_BOOTSTRAP", *v));

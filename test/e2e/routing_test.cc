@@ -11,6 +11,7 @@
 #include "integration/installation.h"
 #include "integration/load_harness.h"
 #include "test_common/http_backend.h"
+#include "test_common/port_holder.h"
 
 namespace ingress::testing {
 namespace {
@@ -172,20 +173,15 @@ TEST_F(RoutingTest, InstanceMovesAndDisappears) {
   EXPECT_EQ(viaEnvoy(port, "keep.example.com")->header("x-backend"), "b");
 }
 
-class RejectingRoutingTest : public RoutingTest {
- protected:
-  void SetUp() override {
-    inst_.env()["INGRESSD_TEST_REJECT_HOSTNAME"] = "bad.example.com";
-    start();
-  }
-};
-
-TEST_F(RejectingRoutingTest, RejectedConfigurationChangesNothing) {
+TEST_F(RoutingTest, RejectedConfigurationChangesNothing) {
   const int port = freeLoopbackPort();
   create(ingressBody("good", "good.example.com", port, "vm-a", a_.port()));
   const std::string before = api_->call("GET", "/ingresses")->body;
-  auto r = api_->call("POST", "/ingresses", ingressBody("bad", "bad.example.com", port, "vm-a",
-                                                        a_.port()));
+  // A real reject: a plain socket (no SO_REUSEPORT) holds the new port, so Envoy cannot bind the
+  // listener and rejects the LDS update.
+  PortHolder held;
+  auto r = api_->call("POST", "/ingresses", ingressBody("bad", "bad.example.com", held.port(),
+                                                        "vm-a", a_.port()));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 500) << r->body;
   EXPECT_EQ(Json::parse(r->body).value("code", ""), "config_rejected");

@@ -11,6 +11,8 @@
 #include "integration/installation.h"
 #include "integration/load_harness.h"
 #include "test_common/http_backend.h"
+#include "test_common/port_holder.h"
+#include "test_common/snapshot_of.h"
 
 namespace ingress::testing {
 namespace {
@@ -18,23 +20,6 @@ namespace {
 using domain::Ingress;
 using domain::Rule;
 using std::chrono::seconds;
-
-Ingress ingressOf(const std::string& id, std::vector<Rule> rules) {
-  Ingress ing;
-  ing.id = id;
-  ing.name = id;
-  ing.rules = std::move(rules);
-  return ing;
-}
-
-Rule rule(const std::string& host, int port, const std::string& instance, int target_port) {
-  Rule r;
-  r.match.hostname = host;
-  r.match.port = static_cast<uint16_t>(port);
-  r.target.instance = instance;
-  r.target.port = static_cast<uint16_t>(target_port);
-  return r;
-}
 
 StatusOr<HttpResponse> get(int port, const std::string& host) {
   HttpRequest r;
@@ -55,14 +40,7 @@ class XdsTest : public ::testing::Test {
   }
 
   envoy::XdsConfig build(const std::vector<Ingress>& ingresses) {
-    return envoy::buildXds(
-        ingresses,
-        [&](const std::string& name) -> envoy::Resolution {
-          auto it = instances_.find(name);
-          if (it == instances_.end()) return {std::nullopt, "instance \"" + name + "\" not found"};
-          return {it->second, ""};
-        },
-        settings_);
+    return envoy::buildXds(snapshotOf(ingresses, instances_), settings_);
   }
 
   Status apply(const std::vector<Ingress>& ingresses) {
@@ -151,17 +129,24 @@ TEST_F(XdsTest, RejectedConfigurationIsRolledBackAndOldRoutesKeepServing) {
   ASSERT_TRUE(apply(good).ok());
   auto files_before = fs_.readFile(inst_.paths().xds_dir + "/" + envoy::rdsFileName(port));
 
-  settings_.reject_hostname = "bad.example.com";
+  // A real reject: another socket holds the new port without SO_REUSEPORT, so Envoy cannot bind
+  // the new listener and rejects the LDS update. The route table of `port` changed first (the
+  // routes layer), so the rollback must restore it.
+  auto held = std::make_unique<PortHolder>();
+  const auto rejected_before = admin_->stat("listener_manager.lds.update_rejected");
   auto bad = good;
-  bad.push_back(ingressOf("i2", {rule("bad.example.com", port, "vm-a", a.port())}));
+  bad.push_back(ingressOf("i2", {rule("bad.example.com", port, "vm-a", a.port()),
+                                 rule("bad.example.com", held->port(), "vm-a", a.port())}));
   Status st = apply(bad);
   EXPECT_EQ(st.code(), StatusCode::kAborted) << st.toString();
   EXPECT_EQ(st.reason(), "config_rejected");
+  // Envoy counts a listener it cannot bind as a rejected LDS update.
+  EXPECT_GT(*admin_->stat("listener_manager.lds.update_rejected"), rejected_before.ok() ? *rejected_before : 0u);
   EXPECT_EQ(get(port, "good.example.com")->status, 200);
   EXPECT_EQ(get(port, "bad.example.com")->status, 404);
   EXPECT_EQ(*fs_.readFile(inst_.paths().xds_dir + "/" + envoy::rdsFileName(port)), *files_before);
   // And the applier keeps working afterwards.
-  settings_.reject_hostname.clear();
+  held.reset();
   ASSERT_TRUE(apply(bad).ok());
   EXPECT_EQ(get(port, "bad.example.com")->status, 200);
 }

@@ -291,7 +291,6 @@ def run(ingressd):
             "OTEL_SERVICE_INSTANCE_ID": INSTANCE_ID,
             "ENV": ENVIRONMENT,
             "JWT_SECRET": JWT_SECRET,
-            "INGRESSD_TEST_REJECT_HOSTNAME": REJECT_HOSTNAME,
             "LOG_LEVEL": "info",
         })
         daemon.start()
@@ -373,11 +372,20 @@ def run(ingressd):
         log("OTLP: resource attributes present, counter grew, no tenant data")
 
         # --- rejected create --------------------------------------------------------------
+        # A real reject: a plain socket (no SO_REUSEPORT) holds the new port, so Envoy cannot
+        # bind the listener and rejects the LDS update.
         _, before_reject = scrape(metrics_url)
-        status, body = api.call("POST", "/ingresses", {
-            "name": "otel-e2e-rejected",
-            "rules": [{"match": {"hostname": REJECT_HOSTNAME, "port": ingress_port},
-                       "target": {"instance": "otel-backend", "port": backend_port}}]})
+        held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        try:
+            status, body = api.call("POST", "/ingresses", {
+                "name": "otel-e2e-rejected",
+                "rules": [{"match": {"hostname": REJECT_HOSTNAME,
+                                     "port": held.getsockname()[1]},
+                           "target": {"instance": "otel-backend", "port": backend_port}}]})
+        finally:
+            held.close()
         assert status == 500 and json.loads(body)["code"] == "config_rejected", (status, body)
         text, after_reject = scrape(metrics_url)
         name = "ingressd_config_applies_total"

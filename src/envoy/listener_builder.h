@@ -1,0 +1,16 @@
+// The listener builder: one Envoy Listener `ingress_<port>` per port of the plan (sorted by
+// port), each an HTTP connection manager that takes its routes from rds_<port>.json in the
+// watched xDS directory. Pure and deterministic.
+//
+//   Json listeners = buildListeners(plan, settings);  // an array of Listener resources
+#pragma once
+
+#include "common/json.h"
+#include "envoy/builder_settings.h"
+#include "envoy/routing_plan.h"
+
+namespace ingress::envoy {
+
+Json buildListeners(const RoutingPlan& plan, const BuilderSettings& settings);
+
+}  // namespace ingress::envoy

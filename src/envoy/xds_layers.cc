@@ -1,0 +1,118 @@
+// planLayers: one function per layer, composed in order.
+#include "envoy/xds_layers.h"
+
+namespace ingress::envoy {
+namespace {
+
+Json byName(const Json& resources) {
+  Json out = Json::object();
+  for (const auto& r : resources) out[r.value("name", "")] = r;
+  return out;
+}
+
+// old ∪ new, new winning, sorted by name (a Json object iterates sorted).
+Json unionByName(const Json& old_list, const Json& new_list) {
+  Json merged = byName(old_list);
+  for (const auto& r : new_list) merged[r.value("name", "")] = r;
+  Json out = Json::array();
+  for (auto& [name, r] : merged.items()) out.push_back(r);
+  return out;
+}
+
+std::set<uint16_t> portsOf(const XdsConfig& c) {
+  std::set<uint16_t> out;
+  for (const auto& [p, r] : c.routes) out.insert(p);
+  return out;
+}
+
+// Undo of a CDS write: the good clusters under the good version.
+void undoCds(const XdsConfig& good, ApplyLayer& l) {
+  l.undo.push_back({kCdsFile, discoveryFile(good.version, good.clusters)});
+  if (!good.version.empty()) l.undo_confirm[cdsStatPrefix()] = good.version;
+}
+
+ApplyLayer clustersAdd(const XdsConfig& good, const XdsConfig& next, bool all) {
+  ApplyLayer l;
+  l.name = "clusters-add";
+  l.reject_watch = {cdsStatPrefix()};
+  const Json merged = unionByName(good.clusters, next.clusters);
+  if (merged == good.clusters && !all) return l;
+  const std::string v = merged != next.clusters ? next.version + "-add" : next.version;
+  l.writes.push_back({kCdsFile, discoveryFile(v, merged)});
+  l.confirm[cdsStatPrefix()] = v;
+  undoCds(good, l);
+  return l;
+}
+
+ApplyLayer routes(const XdsConfig& good, const XdsConfig& next, bool all) {
+  ApplyLayer l;
+  l.name = "routes";
+  const std::set<uint16_t> old_ports = portsOf(good);
+  for (const auto& [port, route] : next.routes) {
+    l.reject_watch.push_back(rdsStatPrefix(port));
+    auto it = good.routes.find(port);
+    const bool had = it != good.routes.end();
+    if (had && it->second == route && !all) continue;
+    l.writes.push_back({rdsFileName(port), discoveryFile(next.version, Json::array({route}))});
+    // A port that listens already confirms now; a new one once its listener exists.
+    if (old_ports.count(port)) l.confirm[rdsStatPrefix(port)] = next.version;
+    if (had) {
+      l.undo.push_back({rdsFileName(port), discoveryFile(good.version, Json::array({it->second}))});
+      if (!good.version.empty()) l.undo_confirm[rdsStatPrefix(port)] = good.version;
+    }
+  }
+  return l;
+}
+
+ApplyLayer listeners(const XdsConfig& good, const XdsConfig& next, bool all) {
+  ApplyLayer l;
+  l.name = "listeners";
+  l.reject_watch = {ldsStatPrefix()};
+  const std::set<uint16_t> old_ports = portsOf(good), new_ports = portsOf(next);
+  // Route files of new ports (written by the routes layer) confirm once the listener exists.
+  for (const auto& [port, route] : next.routes) {
+    if (!old_ports.count(port)) l.confirm[rdsStatPrefix(port)] = next.version;
+  }
+  if (next.listeners == good.listeners && !all) return l;
+  l.writes.push_back({kLdsFile, discoveryFile(next.version, next.listeners)});
+  l.confirm[ldsStatPrefix()] = next.version;
+  for (uint16_t p : new_ports) {
+    if (!old_ports.count(p)) l.open_ports.insert(p);
+  }
+  for (uint16_t p : old_ports) {
+    if (!new_ports.count(p)) l.closed_ports.insert(p);
+  }
+  l.undo.push_back({kLdsFile, discoveryFile(good.version, good.listeners)});
+  if (!good.version.empty()) l.undo_confirm[ldsStatPrefix()] = good.version;
+  return l;
+}
+
+ApplyLayer clustersRemove(const XdsConfig& good, const XdsConfig& next, bool) {
+  ApplyLayer l;
+  l.name = "clusters-remove";
+  l.reject_watch = {cdsStatPrefix()};
+  if (unionByName(good.clusters, next.clusters) == next.clusters) return l;
+  l.writes.push_back({kCdsFile, discoveryFile(next.version, next.clusters)});
+  l.confirm[cdsStatPrefix()] = next.version;
+  undoCds(good, l);
+  return l;
+}
+
+}  // namespace
+
+std::string cdsStatPrefix() { return "cluster_manager.cds."; }
+std::string ldsStatPrefix() { return "listener_manager.lds."; }
+std::string rdsStatPrefix(uint16_t port) {
+  return "http." + listenerName(port) + ".rds." + listenerName(port) + ".";
+}
+
+std::vector<ApplyLayer> planLayers(const XdsConfig& good, const XdsConfig& next,
+                                   bool rewrite_all) {
+  using LayerFn = ApplyLayer (*)(const XdsConfig&, const XdsConfig&, bool);
+  static constexpr LayerFn kOrder[] = {clustersAdd, routes, listeners, clustersRemove};
+  std::vector<ApplyLayer> out;
+  for (LayerFn f : kOrder) out.push_back(f(good, next, rewrite_all));
+  return out;
+}
+
+}  // namespace ingress::envoy

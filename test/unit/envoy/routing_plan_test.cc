@@ -1,0 +1,79 @@
+// planRouting and the builders on top of it: grouping by port and hostname, shared named
+// targets, unresolved rules left out and reported, and the `*` 404 host last.
+#include "envoy/routing_plan.h"
+
+#include <gtest/gtest.h>
+
+#include "envoy/xds_builder.h"
+#include "test_common/snapshot_of.h"
+
+namespace ingress::testing {
+namespace {
+
+const std::map<std::string, std::string> kVms = {{"vm-a", "10.0.0.1"}, {"vm-b", "fd00::2"}};
+
+TEST(RoutingPlanTest, GroupsByPortThenHostnameAndSharesNamedTargets) {
+  auto plan = envoy::planRouting(*snapshotOf(
+      {ingressOf("i1", {rule("b.example.com", 9000, "vm-a", 80),
+                        rule("a.example.com", 9000, "vm-a", 80)}),
+       ingressOf("i2", {rule("a.example.com", 9001, "vm-b", 8080)})},
+      kVms));
+  ASSERT_EQ(plan.ports.size(), 2u);
+  const auto& p9000 = plan.ports.at(9000);
+  ASSERT_EQ(p9000.size(), 2u);
+  EXPECT_EQ(p9000[0].hostname, "a.example.com");
+  EXPECT_EQ(p9000[1].hostname, "b.example.com");
+  ASSERT_EQ(p9000[0].routes.size(), 1u);
+  EXPECT_EQ(p9000[0].routes[0].prefix, "/");
+  EXPECT_EQ(p9000[0].routes[0].target, "target_10.0.0.1_80");
+  EXPECT_EQ(p9000[1].routes[0].target, "target_10.0.0.1_80");
+  EXPECT_EQ(plan.ports.at(9001)[0].routes[0].target, "target_fd00--2_8080");
+  ASSERT_EQ(plan.targets.size(), 2u);
+  EXPECT_EQ(plan.targets.at("target_fd00--2_8080").ip, "fd00::2");
+  EXPECT_TRUE(plan.unresolved.empty());
+}
+
+TEST(RoutingPlanTest, UnresolvedRulesAreLeftOutAndReportedWithTheirReason) {
+  auto snap = snapshotOf({ingressOf("i1", {rule("a.example.com", 9000, "vm-a", 80),
+                                           rule("gone.example.com", 9000, "vm-gone", 80)}),
+                          ingressOf("i2", {rule("x.example.com", 9001, "vm-gone", 80)})},
+                         kVms);
+  auto plan = envoy::planRouting(*snap);
+  ASSERT_EQ(plan.unresolved.size(), 2u);
+  EXPECT_EQ(plan.unresolved[0].ingress_id, "i1");
+  EXPECT_EQ(plan.unresolved[0].rule_index, 1u);
+  EXPECT_EQ(plan.unresolved[0].reason, "instance \"vm-gone\" not found");
+  EXPECT_EQ(plan.unresolved[1].ingress_id, "i2");
+  EXPECT_EQ(plan.ports.count(9001), 0u) << "a port with no routable rule gets no listener";
+
+  envoy::BuilderSettings s;
+  s.xds_dir = "/x";
+  auto config = envoy::buildXds(snap, s);
+  EXPECT_EQ(config.listeners.size(), 1u);
+  EXPECT_EQ(config.unresolved.size(), 2u);
+  const Json& vhosts = config.routes.at(9000)["virtual_hosts"];
+  ASSERT_EQ(vhosts.size(), 2u);
+  EXPECT_EQ(vhosts[0]["domains"], Json::array({"a.example.com"}));
+  EXPECT_EQ(vhosts.back()["domains"], Json::array({"*"}));
+  EXPECT_EQ(vhosts.back()["routes"][0]["direct_response"]["body"]["inline_string"],
+            envoy::kNotFoundBody);
+  EXPECT_EQ(config.routes.at(9000)["ignore_port_in_host_matching"], true);
+}
+
+TEST(RoutingPlanTest, AnUnrelatedChangeKeepsTheOtherFilesIdentical) {
+  envoy::BuilderSettings s;
+  s.xds_dir = "/x";
+  const auto one = envoy::buildXds(
+      snapshotOf({ingressOf("i1", {rule("a.example.com", 9000, "vm-a", 80)})}, kVms), s);
+  const auto two = envoy::buildXds(
+      snapshotOf({ingressOf("i1", {rule("a.example.com", 9000, "vm-a", 80)}),
+                  ingressOf("i2", {rule("b.example.com", 9001, "vm-b", 80)})},
+                 kVms),
+      s);
+  EXPECT_EQ(one.routes.at(9000), two.routes.at(9000));
+  EXPECT_EQ(one.clusters[0], two.clusters[0]);
+  EXPECT_NE(one.version, two.version);
+}
+
+}  // namespace
+}  // namespace ingress::testing
