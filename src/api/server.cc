@@ -42,7 +42,7 @@ class Session;
 // What the acceptor and every session share. Owned by Server::Impl, which outlives every
 // session: stop() joins all threads and Impl destroys the io_context before this.
 struct Shared {
-  Shared(const ServerOptions& o, domain::IngressService& service, const Authenticator& auth)
+  Shared(const ServerOptions& o, domain::IngressService& service, const auth::Authenticator& auth)
       : options(o), router(service, auth) {}
 
   const ServerOptions options;
@@ -293,7 +293,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Server::Impl {
  public:
-  Impl(const ServerOptions& options, domain::IngressService& service, const Authenticator& auth)
+  Impl(const ServerOptions& options, domain::IngressService& service, const auth::Authenticator& auth)
       : shared_(options, service, auth),
         handlers_(static_cast<size_t>(options.handler_threads)),
         work_(asio::make_work_guard(ioc_)),
@@ -425,7 +425,7 @@ Server::~Server() = default;
 
 StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
                                                  domain::IngressService& service,
-                                                 const Authenticator& auth) {
+                                                 const auth::Authenticator& auth) {
   INGRESS_ASSIGN_OR_RETURN(ListenAddress where, parseListenAddress(options.listen));
   if (options.threads < 1 || options.threads > 64) {
     return invalidArgument("threads must be 1..64", "bad_request");

@@ -2,7 +2,7 @@
 //
 //   ServerOptions opts;
 //   opts.listen = "127.0.0.1:0";                       // port 0: an ephemeral port
-//   JwtAuthenticator auth(secret, clock);
+//   auth::JwtAuthenticator auth(secret, clock);
 //   StatusOr<std::unique_ptr<Server>> s = Server::create(opts, service, auth);
 //   if (!s.ok()) return s.status();                    // bad address, address in use, ...
 //   INGRESS_RETURN_IF_ERROR((*s)->start());
@@ -33,7 +33,7 @@
 #include <string>
 #include <string_view>
 
-#include "api/auth.h"
+#include "auth/auth.h"
 #include "common/status.h"
 #include "ingress/service.h"
 
@@ -74,7 +74,7 @@ class Server {
   // use fails here: kUnavailable). Does not accept connections until start().
   static StatusOr<std::unique_ptr<Server>> create(const ServerOptions& options,
                                                   domain::IngressService& service,
-                                                  const Authenticator& auth);
+                                                  const auth::Authenticator& auth);
   ~Server();  // stop(0ms) if still running
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

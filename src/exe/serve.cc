@@ -10,8 +10,8 @@
 #include <climits>
 #include <memory>
 
-#include "api/auth.h"
-#include "api/secret.h"
+#include "auth/auth.h"
+#include "auth/secret.h"
 #include "api/server.h"
 #include "common/clock.h"
 #include "common/filesystem.h"
@@ -216,11 +216,11 @@ int runServe(const Settings& settings) {
   // 3. The API.
   std::string secret = settings.jwt_secret;
   if (secret.empty()) {
-    auto loaded = api::loadOrCreateApiSecret(fs, *data_dir);
+    auto loaded = auth::loadOrCreateApiSecret(fs, *data_dir);
     if (!loaded.ok()) return fail(loaded.status().withContext("API secret"));
     secret = *loaded;
   }
-  api::JwtAuthenticator auth(secret, clock);
+  auth::JwtAuthenticator auth(secret, clock);
   api::ServerOptions server_options;
   server_options.listen = settings.api_listen;
   // Mutations wait for Envoy; many handler threads let them meet in one group commit (with 4,

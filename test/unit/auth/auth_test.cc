@@ -1,11 +1,11 @@
-#include "api/auth.h"
+#include "auth/auth.h"
 
 #include <gtest/gtest.h>
 
-#include "api/jwt.h"
-#include "fake_clock.h"
+#include "auth/jwt.h"
+#include "unit/auth/fake_clock.h"
 
-namespace ingress::api {
+namespace ingress::auth {
 namespace {
 
 using std::chrono::seconds;
@@ -51,4 +51,4 @@ TEST(BearerTokenTest, ExtractsTheToken) {
 }
 
 }  // namespace
-}  // namespace ingress::api
+}  // namespace ingress::auth
