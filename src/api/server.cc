@@ -18,6 +18,7 @@
 #include "api/errors.h"
 #include "api/request_id.h"
 #include "api/router.h"
+#include "common/host_port.h"
 #include "common/log.h"
 
 namespace ingress::api {
@@ -304,11 +305,10 @@ class Server::Impl {
 
   ~Impl() { stop(std::chrono::milliseconds(0)); }
 
-  Status bind(const ListenAddress& where) {
+  Status bind(const HostPort& where) {
     beast::error_code ec;
     asio::ip::address address = asio::ip::make_address(where.host, ec);
-    if (ec && where.host == "localhost") address = asio::ip::address_v4::loopback();
-    else if (ec) return invalidArgument("listen host must be an IP address: " + where.host);
+    if (ec) return invalidArgument("listen host must be an IP address: " + where.host);
     tcp::endpoint endpoint(address, where.port);
     const std::string what = "listening on " + shared_.options.listen + ": ";
     if (acceptor_.open(endpoint.protocol(), ec)) return unavailable(what + ec.message());
@@ -426,7 +426,12 @@ Server::~Server() = default;
 StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
                                                  domain::IngressService& service,
                                                  const auth::Authenticator& auth) {
-  INGRESS_ASSIGN_OR_RETURN(ListenAddress where, parseListenAddress(options.listen));
+  StatusOr<HostPort> where = parseHostPort(options.listen, {.allow_port_zero = true});
+  if (!where.ok()) {
+    return invalidArgument("listen address \"" + options.listen + "\": " +
+                               std::string(where.status().message()),
+                           "bad_request");
+  }
   if (options.threads < 1 || options.threads > 64) {
     return invalidArgument("threads must be 1..64", "bad_request");
   }
@@ -437,7 +442,7 @@ StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
     return invalidArgument("max_header_bytes must be 1 KiB..1 MiB", "bad_request");
   }
   auto impl = std::make_unique<Impl>(options, service, auth);
-  INGRESS_RETURN_IF_ERROR(impl->bind(where));
+  INGRESS_RETURN_IF_ERROR(impl->bind(*where));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

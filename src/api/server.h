@@ -61,13 +61,6 @@ struct ServerOptions {
       on_response;
 };
 
-// Splits "host:port" / "[v6]:port". kInvalidArgument on anything else (port > 65535, no port).
-struct ListenAddress {
-  std::string host;
-  uint16_t port = 0;
-};
-StatusOr<ListenAddress> parseListenAddress(std::string_view listen);
-
 class Server {
  public:
   // Validates the options and binds the listening socket (so port() is known and an address in

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/host_port.h"
 #include "common/log.h"
 
 namespace ingress::telemetry {
@@ -73,28 +74,21 @@ std::string metricsResponse(std::string_view head, const MetricsServer::Render& 
 StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::create(
     const MetricsServerOptions& options, Render render) {
   const std::string& l = options.listen;
-  auto colon = l.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return invalidArgument("metrics listen address must be IP:port: " + l);
+  StatusOr<HostPort> hp = parseHostPort(l, {.allow_port_zero = true});
+  if (!hp.ok()) {
+    return invalidArgument("metrics listen address \"" + l + "\": " +
+                           std::string(hp.status().message()));
   }
-  std::string host = l.substr(0, colon);
-  std::string port_text = l.substr(colon + 1);
-  bool v6 = host.size() > 2 && host.front() == '[' && host.back() == ']';
-  if (v6) host = host.substr(1, host.size() - 2);
-  if (!v6 && host.find(':') != std::string::npos) v6 = true;  // "::1:9464", as API_LISTEN takes
-  char* end = nullptr;
-  errno = 0;
-  long port = port_text.empty() ? -1 : std::strtol(port_text.c_str(), &end, 10);
-  if (port < 0 || port > 65535 || errno != 0 || end == nullptr || *end != '\0') {
-    return invalidArgument("metrics listen port must be 0..65535: " + l);
-  }
+  const std::string& host = hp->host;
+  const uint16_t port = hp->port;
+  const bool v6 = isIpv6Literal(host);
   sockaddr_storage ss{};
   socklen_t len = 0;
   int family = AF_INET;
   if (v6) {
     auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
     a->sin6_family = AF_INET6;
-    a->sin6_port = htons(static_cast<uint16_t>(port));
+    a->sin6_port = htons(port);
     if (::inet_pton(AF_INET6, host.c_str(), &a->sin6_addr) != 1) {
       return invalidArgument("metrics listen host must be an IP address: " + l);
     }
@@ -103,7 +97,7 @@ StatusOr<std::unique_ptr<MetricsServer>> MetricsServer::create(
   } else {
     auto* a = reinterpret_cast<sockaddr_in*>(&ss);
     a->sin_family = AF_INET;
-    a->sin_port = htons(static_cast<uint16_t>(port));
+    a->sin_port = htons(port);
     if (::inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1) {
       return invalidArgument("metrics listen host must be an IP address: " + l);
     }

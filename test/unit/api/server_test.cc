@@ -358,11 +358,6 @@ TEST(ServerCreateTest, RejectsBadOptionsAndBusyPorts) {
   ASSERT_TRUE(first.ok());
   o.listen = "127.0.0.1:" + std::to_string((*first)->port());
   EXPECT_EQ(Server::create(o, service, auth).status().code(), StatusCode::kUnavailable);
-
-  auto addr = parseListenAddress("[::1]:8080");
-  ASSERT_TRUE(addr.ok());
-  EXPECT_EQ(addr->host, "::1");
-  EXPECT_EQ(addr->port, 8080);
 }
 
 TEST(ServerCreateTest, ServesOnIpv6Loopback) {

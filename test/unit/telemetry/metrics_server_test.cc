@@ -166,7 +166,7 @@ TEST_F(MetricsServerTest, StopIsIdempotent) {
 TEST(MetricsServerCreateTest, InvalidAddresses) {
   auto render = [] { return std::string(); };
   for (const char* bad : {"9464", ":9464", "localhost:9464", "127.0.0.1:", "127.0.0.1:65536",
-                          "127.0.0.1:-1", "127.0.0.1:12x", "[::1:9464"}) {
+                          "127.0.0.1:-1", "127.0.0.1:12x", "[::1:9464", "::1:9464"}) {
     auto s = MetricsServer::create({.listen = bad}, render);
     EXPECT_FALSE(s.ok()) << bad;
     if (!s.ok()) {
