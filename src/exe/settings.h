@@ -41,8 +41,7 @@ struct Settings {
   std::string otel_service_instance_id;            // OTEL_SERVICE_INSTANCE_ID (default: host name)
   std::string deployment_environment;              // ENV
   int otel_flush_interval_s = 10;                  // OTEL_FLUSH_INTERVAL_S
-  bool test_invalid_bootstrap = false;
-  std::string test_reject_hostname;                // INGRESSD_TEST_REJECT_HOSTNAME (tests only)             // INGRESSD_TEST_INVALID_BOOTSTRAP (tests only)
+  std::string test_reject_hostname;                // INGRESSD_TEST_REJECT_HOSTNAME (tests only)
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
