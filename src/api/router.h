@@ -21,13 +21,13 @@
 
 namespace ingress::api {
 
-class Router {
+class Router final : public RequestHandler {
  public:
   Router(domain::IngressService& service, const auth::Authenticator& auth)
       : service_(service), auth_(auth) {}
 
   // Never fails: errors come back as JSON error responses.
-  ApiResponse handle(const ApiRequest& request) const;
+  ApiResponse handle(const ApiRequest& request) const override;
 
  private:
   domain::IngressService& service_;

@@ -33,13 +33,18 @@
 #include <string>
 #include <string_view>
 
+#include "api/http_message.h"
 #include "auth/auth.h"
 #include "common/status.h"
 #include "ingress/service.h"
 
 namespace ingress::api {
 
+class Router;
+
 struct ServerOptions {
+  // How logs name this listener ("API listening", "metrics listening").
+  std::string name = "API";
   // host:port. IPv6 hosts in brackets ("[::1]:8080"); port 0 binds an ephemeral port.
   std::string listen = "127.0.0.1:8080";
   size_t max_body_bytes = 1 << 20;
@@ -68,6 +73,11 @@ class Server {
   static StatusOr<std::unique_ptr<Server>> create(const ServerOptions& options,
                                                   domain::IngressService& service,
                                                   const auth::Authenticator& auth);
+  // The same machinery (limits, timeouts, graceful stop) answering with another handler, e.g.
+  // the /metrics listener (MetricsHandler). Keeps a reference to `handler`, which must outlive
+  // the server.
+  static StatusOr<std::unique_ptr<Server>> create(const ServerOptions& options,
+                                                  const RequestHandler& handler);
   ~Server();  // stop(0ms) if still running
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -85,6 +95,9 @@ class Server {
   class Impl;
 
  private:
+  static StatusOr<std::unique_ptr<Server>> create(const ServerOptions& options,
+                                                  std::unique_ptr<Router> own_router,
+                                                  const RequestHandler& handler);
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

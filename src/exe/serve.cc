@@ -12,6 +12,7 @@
 
 #include "auth/auth.h"
 #include "auth/secret.h"
+#include "api/metrics_handler.h"
 #include "api/server.h"
 #include "common/clock.h"
 #include "common/filesystem.h"
@@ -31,7 +32,6 @@
 #include "store/ingress_store.h"
 #include "store/instance_store.h"
 #include "telemetry/ingressd_metrics.h"  // metrics (issue 6)
-#include "telemetry/metrics_server.h"
 #include "telemetry/registry.h"
 
 namespace ingress::exe {
@@ -212,11 +212,16 @@ int runServe(const Settings& settings) {
   if (!server.ok()) return fail(server.status().withContext("API_LISTEN=" + settings.api_listen));
   // --- metrics (issue 6): GET /metrics on METRICS_LISTEN; like every setting, a listen address
   //     that cannot be used stops startup. ---
+  //     Same server machinery, limits and timeouts as the API; no authentication, no API hook.
   metrics_manager = &manager;
-  telemetry::MetricsServerOptions metrics_options;
+  api::MetricsHandler metrics_handler([&metrics_registry] { return metrics_registry.render(); });
+  api::ServerOptions metrics_options = server_options;
+  metrics_options.name = "metrics";
   metrics_options.listen = settings.metrics_listen;
-  auto metrics_server = telemetry::MetricsServer::create(
-      metrics_options, [&metrics_registry] { return metrics_registry.render(); });
+  metrics_options.threads = 1;
+  metrics_options.handler_threads = 2;
+  metrics_options.on_response = nullptr;
+  auto metrics_server = api::Server::create(metrics_options, metrics_handler);
   if (!metrics_server.ok()) {
     return fail(metrics_server.status().withContext("METRICS_LISTEN=" + settings.metrics_listen));
   }
@@ -255,7 +260,7 @@ int runServe(const Settings& settings) {
   sigwait(&stop_signals, &sig);
   log::info("stop signal received", {{"signal", sig}});
   (*server)->stop(std::chrono::seconds(10));
-  (*metrics_server)->stop();  // metrics (issue 6)
+  (*metrics_server)->stop(std::chrono::seconds(1));  // metrics (issue 6)
 
   if (settings.envoy_stop_on_shutdown) {
     auto timeout = std::chrono::seconds(settings.envoy_parent_shutdown_time_s +
