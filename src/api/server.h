@@ -1,4 +1,5 @@
-// Server: the REST API over HTTP/1.1 (Boost.Beast + Asio, kept out of this header).
+// Server: the REST API over HTTP/1.1 (Boost.Beast + Asio, kept out of this header). The same
+// machinery serves /metrics: Server::create(options, handler) with an api::MetricsHandler.
 //
 //   ServerOptions opts;
 //   opts.listen = "127.0.0.1:0";                       // port 0: an ephemeral port
@@ -14,8 +15,8 @@
 // together with Transfer-Encoding, duplicate or negative Content-Length, bare LF → 400), header
 // size (→ 431) and body size, chunked bodies included (→ 413), a deadline for reading each whole
 // request (slow-drip clients are disconnected; others are not delayed), an idle keep-alive
-// timeout and a write timeout. Every response carries X-Request-Id; every error body is
-// {"code","message"}.
+// timeout and a write timeout. Every response carries X-Request-Id; every error body the server
+// itself writes is {"code","message"} (a handler's responses are its own).
 //
 // Threads: `threads` I/O threads run Asio; service calls run on a separate pool of
 // `handler_threads`, so slow service calls (waiting for Envoy) never stall I/O or /health.

@@ -11,7 +11,8 @@ std::string ApiClient::token(std::chrono::seconds ttl) const {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  return auth::mintJwtHs256(secret_, Json{{"sub", "e2e"}, {"iat", now}, {"exp", now + ttl.count()}});
+  return auth::mintJwtHs256(secret_,
+                            Json{{"sub", "e2e"}, {"iat", now}, {"exp", now + ttl.count()}});
 }
 
 StatusOr<HttpResponse> ApiClient::call(const std::string& method, const std::string& path,

@@ -128,8 +128,8 @@ TEST_F(MetricsListenerTest, SlowClientDoesNotBlockAConcurrentScrape) {
   ASSERT_TRUE(slow.ok());
   ASSERT_TRUE(slow.send("GET /metrics HTTP/1.1\r\nHost: x\r\n"));
   const auto t0 = std::chrono::steady_clock::now();
-  auto r = testing::rawRequest(server_->port(), "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n",
-                               1s);
+  auto r = testing::rawRequest(server_->port(),
+                               "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n", 1s);
   ASSERT_TRUE(r.has_value()) << "scrape blocked by a slow client";
   EXPECT_EQ(r->status, 200);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s) << "scrape waited for the slow client";

@@ -66,7 +66,8 @@ class ServerTest : public ::testing::Test {
   }
 
   testing::FakeIngressService service_;
-  auth::testing::FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::seconds(kNow))};
+  auth::testing::FakeClock clock_{
+      std::chrono::system_clock::time_point(std::chrono::seconds(kNow))};
   auth::JwtAuthenticator auth_{std::string(kSecret), clock_};
   std::unique_ptr<Server> server_;
 };
@@ -93,7 +94,8 @@ TEST_F(ServerTest, HealthNeedsNoAuthAndCarriesARequestId) {
 }
 
 TEST_F(ServerTest, AuthFailuresAre401WithChallenge) {
-  const std::string forged = auth::mintJwtHs256("another-secret-another-secret!!", {{"exp", kNow + 60}});
+  const std::string forged =
+      auth::mintJwtHs256("another-secret-another-secret!!", {{"exp", kNow + 60}});
   for (const std::string& tok :
        std::vector<std::string>{"", forged, token(kNow - 3600), "x.y.z"}) {
     auto r = rawRequest(server_->port(), buildRequest("GET", "/ingresses", tok));
