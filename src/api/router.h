@@ -15,23 +15,23 @@
 
 #include <string_view>
 
-#include "api/auth.h"
+#include "auth/auth.h"
 #include "api/http_message.h"
 #include "ingress/service.h"
 
 namespace ingress::api {
 
-class Router {
+class Router final : public RequestHandler {
  public:
-  Router(domain::IngressService& service, const Authenticator& auth)
+  Router(domain::IngressService& service, const auth::Authenticator& auth)
       : service_(service), auth_(auth) {}
 
   // Never fails: errors come back as JSON error responses.
-  ApiResponse handle(const ApiRequest& request) const;
+  ApiResponse handle(const ApiRequest& request) const override;
 
  private:
   domain::IngressService& service_;
-  const Authenticator& auth_;
+  const auth::Authenticator& auth_;
 };
 
 // A path segment we pass on to the service: 1..253 of [A-Za-z0-9._-], not starting with '.'

@@ -18,6 +18,7 @@
 #include "api/errors.h"
 #include "api/request_id.h"
 #include "api/router.h"
+#include "common/host_port.h"
 #include "common/log.h"
 
 namespace ingress::api {
@@ -42,11 +43,10 @@ class Session;
 // What the acceptor and every session share. Owned by Server::Impl, which outlives every
 // session: stop() joins all threads and Impl destroys the io_context before this.
 struct Shared {
-  Shared(const ServerOptions& o, domain::IngressService& service, const Authenticator& auth)
-      : options(o), router(service, auth) {}
+  Shared(const ServerOptions& o, const RequestHandler& h) : options(o), handler(h) {}
 
   const ServerOptions options;
-  const Router router;
+  const RequestHandler& handler;
   asio::thread_pool* handlers = nullptr;  // set once before start()
   std::atomic<bool> stopping{false};
 
@@ -203,7 +203,7 @@ class Session : public std::enable_shared_from_this<Session> {
       const auto started = std::chrono::steady_clock::now();  // metrics hook
       ApiResponse res;
       try {
-        res = self->shared_.router.handle(api);
+        res = self->shared_.handler.handle(api);
       } catch (const std::exception& e) {
         res = errorFromStatus(internalError(std::string("handler threw: ") + e.what()),
                               api.request_id);
@@ -237,8 +237,12 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.set("X-Request-Id", request_id);
     for (const auto& [name, value] : r.headers) res_.set(name, value);
     if (!r.content_type.empty()) res_.set(http::field::content_type, r.content_type);
-    res_.body() = std::move(r.body);
-    if (r.status != 204 && r.status != 304 && r.status >= 200) res_.prepare_payload();
+    if (r.omit_body) {
+      res_.content_length(r.body.size());  // HEAD: the size of what GET would send
+    } else {
+      res_.body() = std::move(r.body);
+      if (r.status != 204 && r.status != 304 && r.status >= 200) res_.prepare_payload();
+    }
     keep_alive_ = keep_alive_ && !shared_.stopping;
     res_.keep_alive(keep_alive_);
     stream_.expires_after(shared_.options.write_timeout);
@@ -293,8 +297,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Server::Impl {
  public:
-  Impl(const ServerOptions& options, domain::IngressService& service, const Authenticator& auth)
-      : shared_(options, service, auth),
+  Impl(const ServerOptions& options, std::unique_ptr<Router> own_router,
+       const RequestHandler& handler)
+      : own_router_(std::move(own_router)),
+        shared_(options, handler),
         handlers_(static_cast<size_t>(options.handler_threads)),
         work_(asio::make_work_guard(ioc_)),
         acceptor_(asio::make_strand(ioc_)),
@@ -304,11 +310,10 @@ class Server::Impl {
 
   ~Impl() { stop(std::chrono::milliseconds(0)); }
 
-  Status bind(const ListenAddress& where) {
+  Status bind(const HostPort& where) {
     beast::error_code ec;
     asio::ip::address address = asio::ip::make_address(where.host, ec);
-    if (ec && where.host == "localhost") address = asio::ip::address_v4::loopback();
-    else if (ec) return invalidArgument("listen host must be an IP address: " + where.host);
+    if (ec) return invalidArgument("listen host must be an IP address: " + where.host);
     tcp::endpoint endpoint(address, where.port);
     const std::string what = "listening on " + shared_.options.listen + ": ";
     if (acceptor_.open(endpoint.protocol(), ec)) return unavailable(what + ec.message());
@@ -330,7 +335,8 @@ class Server::Impl {
     for (int i = 0; i < shared_.options.threads; ++i) {
       threads_.emplace_back([this] { ioc_.run(); });
     }
-    log::info("API listening", {{"listen", shared_.options.listen}, {"port", port_}});
+    log::info(shared_.options.name + " listening",
+              {{"listen", shared_.options.listen}, {"port", port_}});
     return okStatus();
   }
 
@@ -358,7 +364,7 @@ class Server::Impl {
     for (std::thread& t : threads_) t.join();
     threads_.clear();
     handlers_.join();  // a service call cannot be interrupted; its connection is gone already
-    log::info("API stopped", {{"port", port_}});
+    log::info(shared_.options.name + " stopped", {{"port", port_}});
   }
 
   uint16_t port() const { return port_; }
@@ -405,7 +411,8 @@ class Server::Impl {
   }
 
   // Destruction order matters: the pool and the io_context (which may still hold sessions)
-  // go before `shared_`, which sessions use in their destructor.
+  // go before `shared_`, which sessions use in their destructor, and the router goes last.
+  std::unique_ptr<Router> own_router_;  // set by the (service, auth) create()
   Shared shared_;
   asio::io_context ioc_;
   asio::thread_pool handlers_;
@@ -425,8 +432,26 @@ Server::~Server() = default;
 
 StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
                                                  domain::IngressService& service,
-                                                 const Authenticator& auth) {
-  INGRESS_ASSIGN_OR_RETURN(ListenAddress where, parseListenAddress(options.listen));
+                                                 const auth::Authenticator& auth) {
+  auto router = std::make_unique<Router>(service, auth);
+  const RequestHandler& handler = *router;
+  return create(options, std::move(router), handler);
+}
+
+StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
+                                                 const RequestHandler& handler) {
+  return create(options, nullptr, handler);
+}
+
+StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
+                                                 std::unique_ptr<Router> own_router,
+                                                 const RequestHandler& handler) {
+  StatusOr<HostPort> where = parseHostPort(options.listen, {.allow_port_zero = true});
+  if (!where.ok()) {
+    return invalidArgument("listen address \"" + options.listen + "\": " +
+                               std::string(where.status().message()),
+                           "bad_request");
+  }
   if (options.threads < 1 || options.threads > 64) {
     return invalidArgument("threads must be 1..64", "bad_request");
   }
@@ -436,8 +461,8 @@ StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
   if (options.max_header_bytes < 1024 || options.max_header_bytes > (1u << 20)) {
     return invalidArgument("max_header_bytes must be 1 KiB..1 MiB", "bad_request");
   }
-  auto impl = std::make_unique<Impl>(options, service, auth);
-  INGRESS_RETURN_IF_ERROR(impl->bind(where));
+  auto impl = std::make_unique<Impl>(options, std::move(own_router), handler);
+  INGRESS_RETURN_IF_ERROR(impl->bind(*where));
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 

@@ -1,8 +1,9 @@
-// Server: the REST API over HTTP/1.1 (Boost.Beast + Asio, kept out of this header).
+// Server: the REST API over HTTP/1.1 (Boost.Beast + Asio, kept out of this header). The same
+// machinery serves /metrics: Server::create(options, handler) with an api::MetricsHandler.
 //
 //   ServerOptions opts;
 //   opts.listen = "127.0.0.1:0";                       // port 0: an ephemeral port
-//   JwtAuthenticator auth(secret, clock);
+//   auth::JwtAuthenticator auth(secret, clock);
 //   StatusOr<std::unique_ptr<Server>> s = Server::create(opts, service, auth);
 //   if (!s.ok()) return s.status();                    // bad address, address in use, ...
 //   INGRESS_RETURN_IF_ERROR((*s)->start());
@@ -14,8 +15,8 @@
 // together with Transfer-Encoding, duplicate or negative Content-Length, bare LF → 400), header
 // size (→ 431) and body size, chunked bodies included (→ 413), a deadline for reading each whole
 // request (slow-drip clients are disconnected; others are not delayed), an idle keep-alive
-// timeout and a write timeout. Every response carries X-Request-Id; every error body is
-// {"code","message"}.
+// timeout and a write timeout. Every response carries X-Request-Id; every error body the server
+// itself writes is {"code","message"} (a handler's responses are its own).
 //
 // Threads: `threads` I/O threads run Asio; service calls run on a separate pool of
 // `handler_threads`, so slow service calls (waiting for Envoy) never stall I/O or /health.
@@ -33,13 +34,18 @@
 #include <string>
 #include <string_view>
 
-#include "api/auth.h"
+#include "api/http_message.h"
+#include "auth/auth.h"
 #include "common/status.h"
 #include "ingress/service.h"
 
 namespace ingress::api {
 
+class Router;
+
 struct ServerOptions {
+  // How logs name this listener ("API listening", "metrics listening").
+  std::string name = "API";
   // host:port. IPv6 hosts in brackets ("[::1]:8080"); port 0 binds an ephemeral port.
   std::string listen = "127.0.0.1:8080";
   size_t max_body_bytes = 1 << 20;
@@ -61,20 +67,18 @@ struct ServerOptions {
       on_response;
 };
 
-// Splits "host:port" / "[v6]:port". kInvalidArgument on anything else (port > 65535, no port).
-struct ListenAddress {
-  std::string host;
-  uint16_t port = 0;
-};
-StatusOr<ListenAddress> parseListenAddress(std::string_view listen);
-
 class Server {
  public:
   // Validates the options and binds the listening socket (so port() is known and an address in
   // use fails here: kUnavailable). Does not accept connections until start().
   static StatusOr<std::unique_ptr<Server>> create(const ServerOptions& options,
                                                   domain::IngressService& service,
-                                                  const Authenticator& auth);
+                                                  const auth::Authenticator& auth);
+  // The same machinery (limits, timeouts, graceful stop) answering with another handler, e.g.
+  // the /metrics listener (MetricsHandler). Keeps a reference to `handler`, which must outlive
+  // the server.
+  static StatusOr<std::unique_ptr<Server>> create(const ServerOptions& options,
+                                                  const RequestHandler& handler);
   ~Server();  // stop(0ms) if still running
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -92,6 +96,9 @@ class Server {
   class Impl;
 
  private:
+  static StatusOr<std::unique_ptr<Server>> create(const ServerOptions& options,
+                                                  std::unique_ptr<Router> own_router,
+                                                  const RequestHandler& handler);
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

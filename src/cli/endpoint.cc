@@ -2,21 +2,13 @@
 
 #include <cctype>
 
+#include "common/host_port.h"
+
 namespace ingress::cli {
 namespace {
 
 bool isUnreserved(unsigned char c) {
   return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '~';
-}
-
-bool validPort(std::string_view port) {
-  if (port.empty() || port.size() > 5) return false;
-  int value = 0;
-  for (char c : port) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + (c - '0');
-  }
-  return value >= 1 && value <= 65535;
 }
 
 bool hasSpaceOrControl(std::string_view s) {
@@ -26,36 +18,20 @@ bool hasSpaceOrControl(std::string_view s) {
   return false;
 }
 
-StatusOr<ApiEndpoint> parseHostPort(std::string_view api) {
-  const auto bad = [&](std::string_view why) {
-    return invalidArgument("--api \"" + std::string(api) + "\": " + std::string(why) +
+// "host:port" through the common parser; a listen address ("0.0.0.0", "[::]", empty host) means
+// "every local address", so connect through loopback.
+StatusOr<ApiEndpoint> parseHostAndPort(std::string_view api) {
+  StatusOr<HostPort> hp = parseHostPort(api, {.allow_hostname = true, .allow_empty_host = true});
+  if (!hp.ok()) {
+    return invalidArgument("--api \"" + std::string(api) + "\": " +
+                           std::string(hp.status().message()) +
                            " (expected host:port, http://host:port or unix:/path)");
-  };
-  std::string_view host;
-  std::string_view port;
-  if (!api.empty() && api.front() == '[') {
-    const size_t close = api.find(']');
-    if (close == std::string_view::npos) return bad("unterminated '['");
-    host = api.substr(0, close + 1);
-    if (close + 1 >= api.size() || api[close + 1] != ':') return bad("missing port");
-    port = api.substr(close + 2);
-  } else {
-    const size_t colon = api.rfind(':');
-    if (colon == std::string_view::npos) return bad("missing port");
-    host = api.substr(0, colon);
-    port = api.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) return bad("IPv6 addresses need brackets");
   }
-  if (!validPort(port)) return bad("port must be 1..65535");
-  if (host.find('/') != std::string_view::npos || host.find('@') != std::string_view::npos) {
-    return bad("invalid host");
-  }
-  // A listen address means "every local address": connect through loopback.
-  std::string connect_host(host);
-  if (host.empty() || host == "0.0.0.0") connect_host = "127.0.0.1";
-  if (host == "[::]") connect_host = "[::1]";
+  HostPort connect = *hp;
+  if (connect.host.empty() || connect.host == "0.0.0.0") connect.host = "127.0.0.1";
+  if (connect.host == "::") connect.host = "::1";
   ApiEndpoint e;
-  e.display = connect_host + ":" + std::string(port);
+  e.display = formatHostPort(connect);
   e.base_url = "http://" + e.display;
   return e;
 }
@@ -75,7 +51,7 @@ StatusOr<ApiEndpoint> parseApiEndpoint(std::string_view api) {
     return e;
   }
   const size_t scheme_end = api.find("://");
-  if (scheme_end == std::string_view::npos) return parseHostPort(api);
+  if (scheme_end == std::string_view::npos) return parseHostAndPort(api);
   const std::string_view scheme = api.substr(0, scheme_end);
   if (scheme != "http" && scheme != "https") {
     return invalidArgument("--api \"" + std::string(api) + "\": scheme must be http or https");

@@ -1,7 +1,7 @@
 #include "cli/token.h"
 
-#include "api/jwt.h"
-#include "api/secret.h"
+#include "auth/jwt.h"
+#include "auth/secret.h"
 
 namespace ingress::cli {
 namespace {
@@ -18,8 +18,8 @@ std::string howToAuthenticate() {
 StatusOr<std::string> loadSigningSecret(const AuthOptions& auth, const Filesystem& fs) {
   if (auth.secret_file.empty() && !auth.jwt_secret.empty()) return auth.jwt_secret;
   const std::string path =
-      auth.secret_file.empty() ? api::apiSecretPath(auth.data_dir) : auth.secret_file;
-  StatusOr<std::string> secret = api::loadApiSecret(fs, path);
+      auth.secret_file.empty() ? auth::apiSecretPath(auth.data_dir) : auth.secret_file;
+  StatusOr<std::string> secret = auth::loadApiSecret(fs, path);
   if (secret.ok()) return secret;
   if (secret.status().code() == StatusCode::kNotFound) {
     return Status(StatusCode::kNotFound,
@@ -35,7 +35,7 @@ std::string mintCliToken(std::string_view secret, std::string_view subject,
   const int64_t iat =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   Json claims = {{"sub", subject}, {"iat", iat}, {"exp", iat + ttl.count()}};
-  return api::mintJwtHs256(secret, claims);
+  return auth::mintJwtHs256(secret, claims);
 }
 
 StatusOr<std::string> resolveBearerToken(const AuthOptions& auth, const Filesystem& fs,

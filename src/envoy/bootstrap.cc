@@ -71,7 +71,6 @@ Json renderBootstrap(const BootstrapOptions& o) {
     b["stats_sinks"] = Json::array({otelSink(o.otel)});
     b["static_resources"] = {{"clusters", Json::array({otelCluster(o.otel)})}};
   }
-  if (o.inject_invalid_field) b["admin"]["no_such_field_ingressd_test"] = true;
   return b;
 }
 

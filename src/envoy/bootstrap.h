@@ -29,8 +29,6 @@ struct BootstrapOptions {
   uint16_t admin_port = 9901;
   std::string xds_dir;  // watched directory holding lds.json, cds.json, rds_<port>.json
   OtelOptions otel;
-  // Test-only: adds a field Envoy rejects, to prove that a bad bootstrap is refused.
-  bool inject_invalid_field = false;
 };
 
 Json renderBootstrap(const BootstrapOptions& options);

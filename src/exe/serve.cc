@@ -10,8 +10,9 @@
 #include <climits>
 #include <memory>
 
-#include "api/auth.h"
-#include "api/secret.h"
+#include "auth/auth.h"
+#include "auth/secret.h"
+#include "api/metrics_handler.h"
 #include "api/server.h"
 #include "common/clock.h"
 #include "common/filesystem.h"
@@ -32,7 +33,6 @@
 #include "store/ingress_store.h"
 #include "store/instance_store.h"
 #include "telemetry/ingressd_metrics.h"  // metrics (issue 6)
-#include "telemetry/metrics_server.h"
 #include "telemetry/registry.h"
 
 namespace ingress::exe {
@@ -84,7 +84,6 @@ envoy::DaemonOptions daemonOptions(const Settings& settings, const std::string& 
   options.envoy_binary = envoy_binary;
   options.bootstrap.admin_address = settings.envoy_admin_address;
   options.bootstrap.admin_port = settings.envoy_admin_port;
-  options.bootstrap.inject_invalid_field = settings.test_invalid_bootstrap;
   options.bootstrap.otel.enabled = settings.otel_enabled;
   options.bootstrap.otel.collector_host = settings.otel_collector_host;
   options.bootstrap.otel.collector_port = settings.otel_collector_port;
@@ -192,6 +191,44 @@ int runServe(const Settings& settings) {
   //    the configuration through the ordered applier instead, so nothing misroutes.
   domain::RandomIdGenerator ids;
   domain::Manager manager(ingress_store, instance_store, *resolver, clock, ids, &publisher);
+  // 3. The API and metrics sockets, and the API secret, before Envoy is started or adopted: an
+  //    unusable address (in use, not local) or secret stops serve with nothing started. The
+  //    sockets are bound now and accept once Envoy serves (early clients wait in the backlog).
+  std::string secret = settings.jwt_secret;
+  if (secret.empty()) {
+    auto loaded = auth::loadOrCreateApiSecret(fs, *data_dir);
+    if (!loaded.ok()) return fail(loaded.status().withContext("API secret"));
+    secret = *loaded;
+  }
+  auth::JwtAuthenticator auth(secret, clock);
+  api::ServerOptions server_options;
+  server_options.listen = settings.api_listen;
+  // Mutations wait for Envoy; many handler threads let them meet in one group commit (with 4,
+  // 32 concurrent clients reached 1.3× one client's creates/s; with 64, 7.6×).
+  server_options.handler_threads = 64;
+  server_options.on_response = [&metrics](std::string_view method, std::string_view target,
+                                          int status, std::chrono::nanoseconds elapsed) {
+    metrics.recordApiRequest(method, target, status, elapsed);  // metrics (issue 6)
+  };
+  auto server = api::Server::create(server_options, manager, auth);
+  if (!server.ok()) return fail(server.status().withContext("API_LISTEN=" + settings.api_listen));
+  // --- metrics (issue 6): GET /metrics on METRICS_LISTEN; like every setting, a listen address
+  //     that cannot be used stops startup. ---
+  //     Same server machinery, limits and timeouts as the API; no authentication, no API hook.
+  metrics_manager = &manager;
+  api::MetricsHandler metrics_handler([&metrics_registry] { return metrics_registry.render(); });
+  api::ServerOptions metrics_options = server_options;
+  metrics_options.name = "metrics";
+  metrics_options.listen = settings.metrics_listen;
+  metrics_options.threads = 1;
+  metrics_options.handler_threads = 2;
+  metrics_options.on_response = nullptr;
+  auto metrics_server = api::Server::create(metrics_options, metrics_handler);
+  if (!metrics_server.ok()) {
+    return fail(metrics_server.status().withContext("METRICS_LISTEN=" + settings.metrics_listen));
+  }
+  // --- end metrics ---
+
   const domain::SnapshotPtr initial = manager.current();
   applier.loadCurrent();
   const bool adopting = daemon.supervisorRunning();
@@ -215,46 +252,17 @@ int runServe(const Settings& settings) {
                                  {"admin", daemon.adminBaseUrl()},
                                  {"ingresses", initial->ingresses().size()}});
 
-  // 3. The API.
-  std::string secret = settings.jwt_secret;
-  if (secret.empty()) {
-    auto loaded = api::loadOrCreateApiSecret(fs, *data_dir);
-    if (!loaded.ok()) return fail(loaded.status().withContext("API secret"));
-    secret = *loaded;
-  }
-  api::JwtAuthenticator auth(secret, clock);
-  api::ServerOptions server_options;
-  server_options.listen = settings.api_listen;
-  // Mutations wait for Envoy; many handler threads let them meet in one group commit (with 4,
-  // 32 concurrent clients reached 1.3× one client's creates/s; with 64, 7.6×).
-  server_options.handler_threads = 64;
-  server_options.on_response = [&metrics](std::string_view method, std::string_view target,
-                                          int status, std::chrono::nanoseconds elapsed) {
-    metrics.recordApiRequest(method, target, status, elapsed);  // metrics (issue 6)
-  };
-  auto server = api::Server::create(server_options, manager, auth);
-  if (!server.ok()) return fail(server.status().withContext("API_LISTEN=" + settings.api_listen));
+  // 4. Serve the API and /metrics.
   if (Status st = (*server)->start(); !st.ok()) return fail(st.withContext("starting the API"));
-  // --- metrics (issue 6): GET /metrics on METRICS_LISTEN; like every setting, a listen address
-  //     that cannot be used stops startup. ---
-  metrics_manager = &manager;
-  telemetry::MetricsServerOptions metrics_options;
-  metrics_options.listen = settings.metrics_listen;
-  auto metrics_server = telemetry::MetricsServer::create(
-      metrics_options, [&metrics_registry] { return metrics_registry.render(); });
-  if (!metrics_server.ok()) {
-    return fail(metrics_server.status().withContext("METRICS_LISTEN=" + settings.metrics_listen));
-  }
   if (Status st = (*metrics_server)->start(); !st.ok()) {
     return fail(st.withContext("METRICS_LISTEN=" + settings.metrics_listen));
   }
-  // --- end metrics ---
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info("stop signal received", {{"signal", sig}});
   (*server)->stop(std::chrono::seconds(10));
-  (*metrics_server)->stop();  // metrics (issue 6)
+  (*metrics_server)->stop(std::chrono::seconds(1));  // metrics (issue 6)
 
   if (settings.envoy_stop_on_shutdown) {
     auto timeout = std::chrono::seconds(settings.envoy_parent_shutdown_time_s +

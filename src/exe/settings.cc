@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "common/host_port.h"
+
 namespace ingress::exe {
 namespace {
 
@@ -33,25 +35,19 @@ StatusOr<long> parseInt(std::string_view var, const std::string& v, long lo, lon
   return n;
 }
 
-// IP:port (IPv6 in brackets), port 0..65535 (0: any free port).
-Status checkListenAddress(std::string_view var, const std::string& v, std::string_view example) {
-  auto colon = v.rfind(':');
-  if (colon == std::string::npos || colon == 0) return bad(var, v, "host:port");
-  std::string host = v.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
+// A listen address: IP:port (IPv6 in brackets), port 0..65535 (0: any free port).
+Status checkListenAddress(std::string_view var, const std::string& v) {
+  StatusOr<HostPort> hp = parseHostPort(v, {.allow_port_zero = true});
+  if (!hp.ok()) {
+    return invalidArgument(std::string(var) + "=\"" + v + "\" is invalid: " +
+                           std::string(hp.status().message()));
   }
-  if (!isIpLiteral(host)) return bad(var, v, "IP:port, e.g. " + std::string(example));
-  return parseInt(var, v.substr(colon + 1), 0, 65535).status().withContext(var);
+  return okStatus();
 }
 
 }  // namespace
 
-bool isIpLiteral(std::string_view ip) {
-  std::string s(ip);
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
-}
+bool isIpLiteral(std::string_view ip) { return ingress::isIpLiteral(ip); }
 
 bool isLoopbackAddress(std::string_view ip) {
   std::string s(ip);
@@ -142,11 +138,11 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     s.envoy_apply_timeout = std::chrono::seconds(n);
   }
   if (auto v = get("API_LISTEN")) {
-    INGRESS_RETURN_IF_ERROR(checkListenAddress("API_LISTEN", *v, "127.0.0.1:8080"));
+    INGRESS_RETURN_IF_ERROR(checkListenAddress("API_LISTEN", *v));
     s.api_listen = *v;
   }
   if (auto v = get("METRICS_LISTEN")) {
-    INGRESS_RETURN_IF_ERROR(checkListenAddress("METRICS_LISTEN", *v, "127.0.0.1:9464"));
+    INGRESS_RETURN_IF_ERROR(checkListenAddress("METRICS_LISTEN", *v));
     s.metrics_listen = *v;
   }
   // --- end metrics ---
@@ -186,24 +182,14 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
       if (e.rfind(scheme, 0) == 0) e = e.substr(std::string(scheme).size());
     }
     if (!e.empty() && e.back() == '/') e.pop_back();
-    auto colon = e.rfind(':');
-    if (colon == std::string::npos || colon == 0) return bad("OTEL_ENDPOINT", *v, "host:port");
-    std::string host = e.substr(0, colon);
-    if (host.front() == '[') {
-      if (host.size() < 3 || host.back() != ']') return bad("OTEL_ENDPOINT", *v, "[IPv6]:port");
-      host = host.substr(1, host.size() - 2);
-      if (!isIpLiteral(host)) return bad("OTEL_ENDPOINT", *v, "[IPv6]:port");
-    } else if (!isIpLiteral(host)) {
-      const bool dns_ok =
-          host.size() <= 253 && std::all_of(host.begin(), host.end(), [](unsigned char c) {
-            return std::isalnum(c) || c == '-' || c == '.';
-          });
-      if (!dns_ok) return bad("OTEL_ENDPOINT", *v, "host:port with a host name or IP address");
+    StatusOr<HostPort> hp = parseHostPort(e, {.allow_hostname = true});
+    if (!hp.ok()) {
+      return invalidArgument("OTEL_ENDPOINT=\"" + *v + "\" is invalid: " +
+                             std::string(hp.status().message()));
     }
-    INGRESS_ASSIGN_OR_RETURN(long port, parseInt("OTEL_ENDPOINT", e.substr(colon + 1), 1, 65535));
     s.otel_endpoint = *v;
-    s.otel_collector_host = host;
-    s.otel_collector_port = static_cast<uint16_t>(port);
+    s.otel_collector_host = hp->host;
+    s.otel_collector_port = hp->port;
   }
   if (auto v = get("OTEL_SERVICE_NAME")) {
     if (v->empty() || v->size() > 128) return bad("OTEL_SERVICE_NAME", *v, "1 to 128 characters");
@@ -218,10 +204,6 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
   if (auto v = get("OTEL_FLUSH_INTERVAL_S")) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("OTEL_FLUSH_INTERVAL_S", *v, 1, 3600));
     s.otel_flush_interval_s = static_cast<int>(n);
-  }
-  if (auto v = get("INGRESSD_TEST_INVALID_BOOTSTRAP")) {
-    INGRESS_ASSIGN_OR_RETURN(s.test_invalid_bootstrap,
-                             parseBool("INGRESSD_TEST_INVALID_BOOTSTRAP", *v));
   }
   return s;
 }

@@ -44,7 +44,6 @@ struct Settings {
   std::string otel_service_instance_id;            // OTEL_SERVICE_INSTANCE_ID (default: host name)
   std::string deployment_environment;              // ENV
   int otel_flush_interval_s = 10;                  // OTEL_FLUSH_INTERVAL_S
-  bool test_invalid_bootstrap = false;            // INGRESSD_TEST_INVALID_BOOTSTRAP (tests only)
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

@@ -1,6 +1,6 @@
 #include "e2e/api_client.h"
 
-#include "api/jwt.h"
+#include "auth/jwt.h"
 #include "test_common/test_env.h"
 
 namespace ingress::testing {
@@ -11,7 +11,8 @@ std::string ApiClient::token(std::chrono::seconds ttl) const {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
-  return api::mintJwtHs256(secret_, Json{{"sub", "e2e"}, {"iat", now}, {"exp", now + ttl.count()}});
+  return auth::mintJwtHs256(secret_,
+                            Json{{"sub", "e2e"}, {"iat", now}, {"exp", now + ttl.count()}});
 }
 
 StatusOr<HttpResponse> ApiClient::call(const std::string& method, const std::string& path,

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "common/filesystem.h"
 #include "common/sha256.h"
 #include "envoy/binary.h"
@@ -20,6 +22,41 @@ using std::chrono::seconds;
 
 std::string extractedBinary(const Installation& inst) {
   return inst.dataDir() + "/system/binaries/envoy/v1.40/x86_64/envoy";
+}
+
+// Pids of live processes (other than serve) whose command line mentions the data directory:
+// an envoy-supervisor (--data-dir D) or an Envoy (-c D/envoy/bootstrap.json) of `inst`.
+std::vector<pid_t> processesOf(const Installation& inst) {
+  std::vector<pid_t> out;
+  ProcessLauncherImpl p;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (pid == inst.servePid() || !processAlive(pid)) continue;
+    for (const std::string& arg : p.commandLine(pid)) {
+      if (arg.find(inst.dataDir()) != std::string::npos) {
+        out.push_back(pid);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// serve refused to start: exit code, the variable in the log, and nothing left running.
+void expectRefusedBeforeAnythingStarted(Installation& inst, int code, std::string_view variable) {
+  inst.startServe();
+  auto exit = inst.waitServeExit(seconds(30));
+  ASSERT_TRUE(exit.has_value()) << "serve did not exit";
+  EXPECT_TRUE(exit->exited);
+  EXPECT_EQ(exit->code, code) << inst.serveLog();
+  EXPECT_NE(inst.serveLog().find(variable), std::string::npos) << inst.serveLog();
+  reapChildren();
+  EXPECT_FALSE(FilesystemImpl().exists(inst.paths().supervisor_pid));
+  EXPECT_FALSE(FilesystemImpl().exists(inst.paths().envoy_pid));
+  EXPECT_TRUE(processesOf(inst).empty()) << "a supervisor or Envoy was started";
+  EXPECT_FALSE(inst.ready());
 }
 
 void expectNoZombies(const Installation& inst) {
@@ -137,7 +174,22 @@ TEST(DaemonTest, InvalidBootstrapIsRefusedAndEnvoyKeepsServing) {
   const pid_t envoy = inst.envoyPid();
   inst.signalServe(SIGTERM);
   ASSERT_TRUE(inst.waitServeExit(seconds(10)).has_value());
-  inst.env()["INGRESSD_TEST_INVALID_BOOTSTRAP"] = "true";
+  // A refusal by Envoy itself: ENVOY_BINARY points at a wrapper that runs the real Envoy but
+  // fails `--mode validate`. The changed binary changes the launch, so serve must validate the
+  // bootstrap before hot-restarting, and the refusal must leave the running Envoy alone.
+  const std::string wrapper = inst.dataDir() + "/envoy-refusing-validate.sh";
+  ASSERT_TRUE(FilesystemImpl()
+                  .writeFileAtomic(wrapper,
+                                   "#!/bin/sh\n"
+                                   "for a in \"$@\"; do\n"
+                                   "  if [ \"$a\" = validate ]; then\n"
+                                   "    echo 'test wrapper: refusing the bootstrap' >&2; exit 1\n"
+                                   "  fi\n"
+                                   "done\n"
+                                   "exec '" + extractedBinary(inst) + "' \"$@\"\n",
+                                   0755)
+                  .ok());
+  inst.env()["ENVOY_BINARY"] = wrapper;
   inst.startServe();
   auto exit = inst.waitServeExit(seconds(30));
   ASSERT_TRUE(exit.has_value());
@@ -254,6 +306,27 @@ TEST(DaemonTest, InvalidSettingStopsStartupNamingTheVariable) {
   EXPECT_EQ(exit->code, 2);
   EXPECT_NE(inst.serveLog().find("ENVOY_ADMIN_PORT"), std::string::npos) << inst.serveLog();
   EXPECT_FALSE(FilesystemImpl().exists(inst.paths().supervisor_pid));
+}
+
+TEST(DaemonTest, UnbracketedIpv6ApiListenStopsServeBeforeEnvoyStarts) {
+  Installation inst;
+  inst.env()["API_LISTEN"] = "::1:8080";
+  expectRefusedBeforeAnythingStarted(inst, 2, "API_LISTEN");
+  EXPECT_NE(inst.serveLog().find("brackets"), std::string::npos) << inst.serveLog();
+}
+
+TEST(DaemonTest, MetricsListenInUseStopsServeBeforeEnvoyStarts) {
+  Installation inst;
+  HttpBackend holder("holder", "127.0.0.1");  // holds the port
+  inst.env()["METRICS_LISTEN"] = "127.0.0.1:" + std::to_string(holder.port());
+  expectRefusedBeforeAnythingStarted(inst, 1, "METRICS_LISTEN");
+}
+
+TEST(DaemonTest, ApiListenInUseStopsServeBeforeEnvoyStarts) {
+  Installation inst;
+  HttpBackend holder("holder", "127.0.0.1");
+  inst.env()["API_LISTEN"] = "127.0.0.1:" + std::to_string(holder.port());
+  expectRefusedBeforeAnythingStarted(inst, 1, "API_LISTEN");
 }
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace ingress::api {
 namespace {
 
 // Accepts exactly "Bearer good".
-class FakeAuthenticator final : public Authenticator {
+class FakeAuthenticator final : public auth::Authenticator {
  public:
   Status authenticate(std::string_view authorization) const override {
     if (authorization == "Bearer good") return okStatus();

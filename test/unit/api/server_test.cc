@@ -8,9 +8,9 @@
 #include <future>
 #include <thread>
 
-#include "api/jwt.h"
+#include "auth/jwt.h"
 #include "common/json.h"
-#include "fake_clock.h"
+#include "test_common/fake_clock.h"
 #include "fake_ingress_service.h"
 #include "raw_http.h"
 #include "test_common/test_env.h"
@@ -45,7 +45,7 @@ class ServerTest : public ::testing::Test {
   }
 
   std::string token(int64_t exp = kNow + 300) const {
-    return mintJwtHs256(kSecret, {{"sub", "test"}, {"exp", exp}});
+    return auth::mintJwtHs256(kSecret, {{"sub", "test"}, {"exp", exp}});
   }
 
   std::optional<RawResponse> request(std::string_view method, std::string_view target,
@@ -66,8 +66,9 @@ class ServerTest : public ::testing::Test {
   }
 
   testing::FakeIngressService service_;
-  testing::FakeClock clock_{std::chrono::system_clock::time_point(std::chrono::seconds(kNow))};
-  JwtAuthenticator auth_{std::string(kSecret), clock_};
+  ingress::testing::FakeClock clock_{
+      std::chrono::system_clock::time_point(std::chrono::seconds(kNow))};
+  auth::JwtAuthenticator auth_{std::string(kSecret), clock_};
   std::unique_ptr<Server> server_;
 };
 
@@ -93,7 +94,8 @@ TEST_F(ServerTest, HealthNeedsNoAuthAndCarriesARequestId) {
 }
 
 TEST_F(ServerTest, AuthFailuresAre401WithChallenge) {
-  const std::string forged = mintJwtHs256("another-secret-another-secret!!", {{"exp", kNow + 60}});
+  const std::string forged =
+      auth::mintJwtHs256("another-secret-another-secret!!", {{"exp", kNow + 60}});
   for (const std::string& tok :
        std::vector<std::string>{"", forged, token(kNow - 3600), "x.y.z"}) {
     auto r = rawRequest(server_->port(), buildRequest("GET", "/ingresses", tok));
@@ -344,8 +346,8 @@ TEST_F(ServerTest, ConcurrentRequestsAreServedInParallel) {
 
 TEST(ServerCreateTest, RejectsBadOptionsAndBusyPorts) {
   testing::FakeIngressService service;
-  testing::FakeClock clock{std::chrono::system_clock::now()};
-  JwtAuthenticator auth("secret", clock);
+  ingress::testing::FakeClock clock{std::chrono::system_clock::now()};
+  auth::JwtAuthenticator auth("secret", clock);
   ServerOptions o;
   for (const std::string& listen : std::vector<std::string>{"127.0.0.1", "127.0.0.1:99999", ":80", "::1:80",
                                     "example.com:80", "[::1]80", "127.0.0.1:8x"}) {
@@ -358,17 +360,12 @@ TEST(ServerCreateTest, RejectsBadOptionsAndBusyPorts) {
   ASSERT_TRUE(first.ok());
   o.listen = "127.0.0.1:" + std::to_string((*first)->port());
   EXPECT_EQ(Server::create(o, service, auth).status().code(), StatusCode::kUnavailable);
-
-  auto addr = parseListenAddress("[::1]:8080");
-  ASSERT_TRUE(addr.ok());
-  EXPECT_EQ(addr->host, "::1");
-  EXPECT_EQ(addr->port, 8080);
 }
 
 TEST(ServerCreateTest, ServesOnIpv6Loopback) {
   testing::FakeIngressService service;
-  testing::FakeClock clock{std::chrono::system_clock::now()};
-  JwtAuthenticator auth("secret", clock);
+  ingress::testing::FakeClock clock{std::chrono::system_clock::now()};
+  auth::JwtAuthenticator auth("secret", clock);
   ServerOptions o;
   o.listen = "[::1]:0";
   auto s = Server::create(o, service, auth);

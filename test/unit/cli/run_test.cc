@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "api/jwt.h"
+#include "auth/jwt.h"
 #include "test_common/test_env.h"
 
 namespace ingress::cli {
@@ -74,7 +74,7 @@ TEST_F(RunTest, ListSendsAuthenticatedGetAndPrintsTable) {
   EXPECT_TRUE(sent_[0].body.empty());
   const std::string auth = header("Authorization");
   ASSERT_EQ(auth.rfind("Bearer ", 0), 0u);
-  auto claims = api::verifyJwtHs256(auth.substr(7), kSecret, kNow);
+  auto claims = auth::verifyJwtHs256(auth.substr(7), kSecret, kNow);
   ASSERT_TRUE(claims.ok()) << claims.status().toString();
   EXPECT_EQ((*claims)["exp"], 1'700'000'300);
   EXPECT_EQ(out_.str(),
@@ -221,7 +221,7 @@ TEST_F(RunTest, TokenCommandPrintsAVerifiableTokenWithoutCallingTheApi) {
   ASSERT_FALSE(token.empty());
   ASSERT_EQ(token.back(), '\n');
   token.pop_back();
-  auto claims = api::verifyJwtHs256(token, kSecret, kNow);
+  auto claims = auth::verifyJwtHs256(token, kSecret, kNow);
   ASSERT_TRUE(claims.ok());
   EXPECT_EQ((*claims)["sub"], "deploy-bot");
   EXPECT_EQ((*claims)["exp"], 1'700'000'000 + 7200);

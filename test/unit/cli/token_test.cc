@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "api/jwt.h"
+#include "auth/jwt.h"
 #include "test_common/test_env.h"
 
 namespace ingress::cli {
@@ -25,7 +25,7 @@ class TokenTest : public ::testing::Test {
   // Which secret signed `token` (verified at kNow).
   std::string signer(const std::string& token) {
     for (const std::string* s : {&kFileSecret, &kEnvSecret, &kOtherFileSecret}) {
-      if (api::verifyJwtHs256(token, *s, kNow).ok()) return *s;
+      if (auth::verifyJwtHs256(token, *s, kNow).ok()) return *s;
     }
     return "none";
   }
@@ -54,13 +54,13 @@ TEST_F(TokenTest, MintsFromTheDataDirSecretByDefault) {
   auto t = resolveBearerToken(auth_, fs_, kNow);
   ASSERT_TRUE(t.ok()) << t.status().toString();
   EXPECT_EQ(signer(*t), kFileSecret);
-  auto claims = api::verifyJwtHs256(*t, kFileSecret, kNow);
+  auto claims = auth::verifyJwtHs256(*t, kFileSecret, kNow);
   ASSERT_TRUE(claims.ok());
   EXPECT_EQ((*claims)["sub"], "ingressctl");
   EXPECT_EQ((*claims)["iat"], 1'700'000'000);
   EXPECT_EQ((*claims)["exp"], 1'700'000'300);
   // Short-lived: dead 5 minutes (plus the verifier's leeway) later.
-  EXPECT_FALSE(api::verifyJwtHs256(*t, kFileSecret, kNow + seconds(331)).ok());
+  EXPECT_FALSE(auth::verifyJwtHs256(*t, kFileSecret, kNow + seconds(331)).ok());
 }
 
 TEST_F(TokenTest, JwtSecretEnvBeatsTheDataDir) {
@@ -99,7 +99,7 @@ TEST_F(TokenTest, ShortSecretFileIsRefused) {
 
 TEST(MintCliTokenTest, CarriesSubjectAndTtl) {
   const std::string secret(32, 's');
-  auto claims = api::verifyJwtHs256(mintCliToken(secret, "alice", kNow, seconds(3600)), secret,
+  auto claims = auth::verifyJwtHs256(mintCliToken(secret, "alice", kNow, seconds(3600)), secret,
                                     kNow);
   ASSERT_TRUE(claims.ok());
   EXPECT_EQ(*claims, Json::parse(R"({"sub":"alice","iat":1700000000,"exp":1700003600})"));

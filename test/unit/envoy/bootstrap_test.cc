@@ -79,19 +79,6 @@ TEST(BootstrapTest, HasOnlyNodeAdminAndDynamicResources) {
   EXPECT_TRUE(b.contains("dynamic_resources"));
 }
 
-TEST(BootstrapTest, NoInvalidFieldByDefault) {
-  Json b = renderBootstrap(sampleOptions());
-  EXPECT_FALSE(b["admin"].contains("no_such_field_ingressd_test"));
-}
-
-TEST(BootstrapTest, InjectInvalidFieldAddsItToAdmin) {
-  BootstrapOptions o = sampleOptions();
-  o.inject_invalid_field = true;
-  Json b = renderBootstrap(o);
-  EXPECT_EQ(b["admin"]["no_such_field_ingressd_test"], true);
-  EXPECT_NE(renderBootstrapText(o), renderBootstrapText(sampleOptions()));
-}
-
 TEST(BootstrapTest, EmptyDiscoveryResponseHasNoResources) {
   const std::string text = emptyDiscoveryResponse();
   EXPECT_EQ(text.back(), '\n');

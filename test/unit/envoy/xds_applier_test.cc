@@ -8,7 +8,7 @@
 #include "test_common/faulty_filesystem.h"
 #include "test_common/snapshot_of.h"
 #include "test_common/test_env.h"
-#include "unit/api/fake_clock.h"
+#include "test_common/fake_clock.h"
 #include "unit/envoy/fake_envoy.h"
 
 namespace ingress::testing {
@@ -51,7 +51,7 @@ class XdsApplierTest : public ::testing::Test {
   FilesystemImpl real_;
   FaultyFilesystem fs_;
   FakeEnvoy envoy_;
-  api::testing::FakeClock clock_;
+  ingress::testing::FakeClock clock_;
   envoy::XdsApplier applier_;
   envoy::BuilderSettings settings_;
 };

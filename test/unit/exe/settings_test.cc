@@ -53,7 +53,6 @@ TEST(LoadSettingsTest, EmptyEnvironmentGivesAllDefaults) {
   EXPECT_EQ(s.log_level, "info");
   EXPECT_EQ(s.hypeman_api_url, "");
   EXPECT_EQ(s.hypeman_api_token, "");
-  EXPECT_FALSE(s.test_invalid_bootstrap);
 }
 
 // --- valid values --------------------------------------------------------------------------
@@ -150,6 +149,15 @@ TEST(LoadSettingsTest, MetricsListenAcceptsIpv4Ipv6AndPortZero) {
   EXPECT_EQ(loadOk({{"METRICS_LISTEN", "[::1]:9464"}}).metrics_listen, "[::1]:9464");
 }
 
+TEST(LoadSettingsTest, OtelEndpointAcceptsHostNamesUrlsAndBracketedIpv6) {
+  Settings s = loadOk({{"OTEL_ENDPOINT", "http://otel-collector.example:4318/"}});
+  EXPECT_EQ(s.otel_collector_host, "otel-collector.example");
+  EXPECT_EQ(s.otel_collector_port, 4318);
+  s = loadOk({{"OTEL_ENDPOINT", "[::1]:4317"}});
+  EXPECT_EQ(s.otel_collector_host, "::1");
+  EXPECT_EQ(s.otel_collector_port, 4317);
+}
+
 TEST(LoadSettingsTest, JwtSecretOfSixteenCharacters) {
   EXPECT_EQ(loadOk({{"JWT_SECRET", "0123456789abcdef"}}).jwt_secret, "0123456789abcdef");
 }
@@ -165,10 +173,6 @@ TEST(LoadSettingsTest, HypemanApiUrlAndToken) {
 
 TEST(LoadSettingsTest, EmptyHypemanApiUrlMeansBuiltInRegistry) {
   EXPECT_EQ(loadOk({{"HYPEMAN_API_URL", ""}}).hypeman_api_url, "");
-}
-
-TEST(LoadSettingsTest, TestInvalidBootstrapFlag) {
-  EXPECT_TRUE(loadOk({{"INGRESSD_TEST_INVALID_BOOTSTRAP", "1"}}).test_invalid_bootstrap);
 }
 
 // --- invalid values: the exact message, naming the variable ---------------------------------
@@ -262,32 +266,41 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidCase{"ApplyTimeoutWithUnit", {{"ENVOY_APPLY_TIMEOUT", "10s"}},
                     "ENVOY_APPLY_TIMEOUT=\"10s\" is invalid: expected an integer from 1 to 3600"},
         InvalidCase{"ApiListenWithoutPort", {{"API_LISTEN", "8080"}},
-                    "API_LISTEN=\"8080\" is invalid: expected host:port"},
+                    "API_LISTEN=\"8080\" is invalid: missing port"},
         InvalidCase{"ApiListenWithoutHost", {{"API_LISTEN", ":8080"}},
-                    "API_LISTEN=\":8080\" is invalid: expected host:port"},
+                    "API_LISTEN=\":8080\" is invalid: missing host"},
         InvalidCase{"ApiListenHostname", {{"API_LISTEN", "localhost:8080"}},
-                    "API_LISTEN=\"localhost:8080\" is invalid: expected IP:port, e.g. "
-                    "127.0.0.1:8080"},
+                    "API_LISTEN=\"localhost:8080\" is invalid: host must be an IP address"},
+        InvalidCase{"ApiListenUnbracketedIpv6", {{"API_LISTEN", "::1:8080"}},
+                    "API_LISTEN=\"::1:8080\" is invalid: IPv6 addresses go in brackets, e.g. "
+                    "[::1]:8080"},
         InvalidCase{"ApiListenPortTooLarge", {{"API_LISTEN", "127.0.0.1:65536"}},
-                    "API_LISTEN: API_LISTEN=\"65536\" is invalid: expected an integer from 0 to "
-                    "65535"},
+                    "API_LISTEN=\"127.0.0.1:65536\" is invalid: port must be 0..65535"},
         InvalidCase{"MetricsListenWithoutPort", {{"METRICS_LISTEN", "9464"}},
-                    "METRICS_LISTEN=\"9464\" is invalid: expected host:port"},
+                    "METRICS_LISTEN=\"9464\" is invalid: missing port"},
         InvalidCase{"MetricsListenHostname", {{"METRICS_LISTEN", "localhost:9464"}},
-                    "METRICS_LISTEN=\"localhost:9464\" is invalid: expected IP:port, e.g. "
-                    "127.0.0.1:9464"},
+                    "METRICS_LISTEN=\"localhost:9464\" is invalid: host must be an IP "
+                    "address"},
+        InvalidCase{"MetricsListenUnbracketedIpv6", {{"METRICS_LISTEN", "::1:9464"}},
+                    "METRICS_LISTEN=\"::1:9464\" is invalid: IPv6 addresses go in brackets, "
+                    "e.g. [::1]:9464"},
+        InvalidCase{"OtelEndpointUnbracketedIpv6", {{"OTEL_ENDPOINT", "::1:4317"}},
+                    "OTEL_ENDPOINT=\"::1:4317\" is invalid: IPv6 addresses go in brackets, "
+                    "e.g. [::1]:4317"},
+        InvalidCase{"OtelEndpointPortZero", {{"OTEL_ENDPOINT", "collector:0"}},
+                    "OTEL_ENDPOINT=\"collector:0\" is invalid: port must be 1..65535"},
+        InvalidCase{"OtelEndpointBadHost", {{"OTEL_ENDPOINT", "http://user@collector:4317"}},
+                    "OTEL_ENDPOINT=\"http://user@collector:4317\" is invalid: invalid host "
+                    "name"},
         InvalidCase{"MetricsListenPortTooLarge", {{"METRICS_LISTEN", "127.0.0.1:65536"}},
-                    "METRICS_LISTEN: METRICS_LISTEN=\"65536\" is invalid: expected an integer "
-                    "from 0 to 65535"},
+                    "METRICS_LISTEN=\"127.0.0.1:65536\" is invalid: port must be 0..65535"},
         InvalidCase{"ShortJwtSecret", {{"JWT_SECRET", "0123456789abcde"}},
                     "JWT_SECRET=\"<hidden>\" is invalid: expected at least 16 characters"},
         InvalidCase{"LogLevel", {{"LOG_LEVEL", "warning"}},
                     "LOG_LEVEL=\"warning\" is invalid: expected debug, info, warn or error"},
         InvalidCase{"HypemanApiUrlScheme", {{"HYPEMAN_API_URL", "ftp://hypeman"}},
                     "HYPEMAN_API_URL=\"ftp://hypeman\" is invalid: expected an http:// or "
-                    "https:// URL"},
-        InvalidCase{"TestInvalidBootstrapNotABool", {{"INGRESSD_TEST_INVALID_BOOTSTRAP", "2"}},
-                    "INGRESSD_TEST_INVALID_BOOTSTRAP=\"2\" is invalid: expected true or false"}),
+                    "https:// URL"}),
     [](const ::testing::TestParamInfo<InvalidCase>& param_info) { return param_info.param.name; });
 
 TEST(LoadSettingsTest, ShortJwtSecretIsNotEchoed) {

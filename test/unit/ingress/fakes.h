@@ -10,33 +10,12 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "test_common/fake_clock.h"
 #include "ingress/ids.h"
 #include "ingress/publisher.h"
 #include "instances/resolver.h"
 
 namespace ingress::testing {
-
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(std::chrono::system_clock::time_point start) : now_(start) {}
-  std::chrono::system_clock::time_point now() const override {
-    std::lock_guard lock(mu_);
-    return now_;
-  }
-  std::chrono::steady_clock::time_point monotonicNow() const override {
-    std::lock_guard lock(mu_);
-    return std::chrono::steady_clock::time_point{} + now_.time_since_epoch();
-  }
-  void sleepFor(std::chrono::nanoseconds d) override { advance(d); }
-  void advance(std::chrono::nanoseconds d) {
-    std::lock_guard lock(mu_);
-    now_ += std::chrono::duration_cast<std::chrono::system_clock::duration>(d);
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::chrono::system_clock::time_point now_;
-};
 
 // Hands out `queued` ids first, then "id000000000000000000000N"-style ones.
 class SequenceIdGenerator final : public domain::IdGenerator {

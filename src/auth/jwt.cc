@@ -1,4 +1,4 @@
-#include "api/jwt.h"
+#include "auth/jwt.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -7,9 +7,9 @@
 #include <array>
 #include <optional>
 
-#include "api/base64url.h"
+#include "auth/base64url.h"
 
-namespace ingress::api {
+namespace ingress::auth {
 namespace {
 
 constexpr size_t kSha256Bytes = 32;
@@ -119,4 +119,4 @@ StatusOr<Json> verifyJwtHs256(std::string_view token, std::string_view secret,
   return claims;
 }
 
-}  // namespace ingress::api
+}  // namespace ingress::auth

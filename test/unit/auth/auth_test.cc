@@ -1,11 +1,11 @@
-#include "api/auth.h"
+#include "auth/auth.h"
 
 #include <gtest/gtest.h>
 
-#include "api/jwt.h"
-#include "fake_clock.h"
+#include "auth/jwt.h"
+#include "test_common/fake_clock.h"
 
-namespace ingress::api {
+namespace ingress::auth {
 namespace {
 
 using std::chrono::seconds;
@@ -13,7 +13,7 @@ constexpr int64_t kNow = 1'700'000'000;
 
 class JwtAuthenticatorTest : public ::testing::Test {
  protected:
-  testing::FakeClock clock_{std::chrono::system_clock::time_point(seconds(kNow))};
+  ingress::testing::FakeClock clock_{std::chrono::system_clock::time_point(seconds(kNow))};
   JwtAuthenticator auth_{"s3cret-s3cret-s3cret-s3cret-s3cret", clock_};
 };
 
@@ -51,4 +51,4 @@ TEST(BearerTokenTest, ExtractsTheToken) {
 }
 
 }  // namespace
-}  // namespace ingress::api
+}  // namespace ingress::auth

@@ -15,7 +15,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 
-namespace ingress::api {
+namespace ingress::auth {
 
 class Authenticator {
  public:
@@ -42,4 +42,4 @@ class JwtAuthenticator final : public Authenticator {
 // kUnauthenticated when the header is absent, of another scheme, or empty.
 StatusOr<std::string_view> bearerToken(std::string_view authorization);
 
-}  // namespace ingress::api
+}  // namespace ingress::auth

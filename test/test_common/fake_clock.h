@@ -1,4 +1,4 @@
-// A settable Clock for api/ tests (JWT expiry). Thread-safe.
+// A settable Clock for unit tests: time moves only when told (advance, or sleepFor). Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -6,7 +6,7 @@
 
 #include "common/clock.h"
 
-namespace ingress::api::testing {
+namespace ingress::testing {
 
 class FakeClock final : public Clock {
  public:
@@ -27,4 +27,4 @@ class FakeClock final : public Clock {
   std::atomic<std::chrono::system_clock::duration> now_;
 };
 
-}  // namespace ingress::api::testing
+}  // namespace ingress::testing

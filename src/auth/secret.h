@@ -16,7 +16,7 @@
 #include "common/filesystem.h"
 #include "common/status.h"
 
-namespace ingress::api {
+namespace ingress::auth {
 
 inline constexpr std::string_view kApiSecretFileName = "api-secret";
 inline constexpr size_t kMinApiSecretBytes = 32;
@@ -33,4 +33,4 @@ StatusOr<std::string> loadApiSecret(const Filesystem& fs, const std::string& pat
 // data_dir is created with mode 0700 (an existing one keeps its mode).
 StatusOr<std::string> loadOrCreateApiSecret(Filesystem& fs, const std::string& data_dir);
 
-}  // namespace ingress::api
+}  // namespace ingress::auth

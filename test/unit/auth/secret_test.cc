@@ -1,4 +1,4 @@
-#include "api/secret.h"
+#include "auth/secret.h"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "test_common/test_env.h"
 
-namespace ingress::api {
+namespace ingress::auth {
 namespace {
 
 bool isLowerHex(const std::string& s) {
@@ -111,4 +111,4 @@ TEST(ApiSecretTest, FailsWhenTheDataDirIsAFile) {
 }
 
 }  // namespace
-}  // namespace ingress::api
+}  // namespace ingress::auth

@@ -1,8 +1,8 @@
-#include "api/base64url.h"
+#include "auth/base64url.h"
 
 #include <gtest/gtest.h>
 
-namespace ingress::api {
+namespace ingress::auth {
 namespace {
 
 TEST(Base64UrlTest, EncodesRfc4648VectorsWithoutPadding) {
@@ -48,4 +48,4 @@ TEST(Base64UrlTest, RejectsImpossibleLengthAndNonCanonicalTrailingBits) {
 }
 
 }  // namespace
-}  // namespace ingress::api
+}  // namespace ingress::auth

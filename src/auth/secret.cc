@@ -1,10 +1,10 @@
-#include "api/secret.h"
+#include "auth/secret.h"
 
 #include <openssl/rand.h>
 
 #include <array>
 
-namespace ingress::api {
+namespace ingress::auth {
 namespace {
 
 constexpr size_t kRandomSecretBytes = 32;
@@ -66,4 +66,4 @@ StatusOr<std::string> loadOrCreateApiSecret(Filesystem& fs, const std::string& d
   return secret;
 }
 
-}  // namespace ingress::api
+}  // namespace ingress::auth

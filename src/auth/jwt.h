@@ -25,7 +25,7 @@
 #include "common/json.h"
 #include "common/status.h"
 
-namespace ingress::api {
+namespace ingress::auth {
 
 inline constexpr size_t kMaxJwtBytes = 8 * 1024;
 
@@ -37,4 +37,4 @@ StatusOr<Json> verifyJwtHs256(std::string_view token, std::string_view secret,
                               std::chrono::system_clock::time_point now,
                               std::chrono::seconds leeway = std::chrono::seconds(30));
 
-}  // namespace ingress::api
+}  // namespace ingress::auth

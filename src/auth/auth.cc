@@ -1,11 +1,11 @@
-#include "api/auth.h"
+#include "auth/auth.h"
 
 #include <cctype>
 
-#include "api/jwt.h"
+#include "auth/jwt.h"
 #include "common/json.h"
 
-namespace ingress::api {
+namespace ingress::auth {
 
 StatusOr<std::string_view> bearerToken(std::string_view authorization) {
   if (authorization.empty()) return unauthenticated("missing bearer token");
@@ -31,4 +31,4 @@ Status JwtAuthenticator::authenticate(std::string_view authorization) const {
   return okStatus();
 }
 
-}  // namespace ingress::api
+}  // namespace ingress::auth

@@ -1,12 +1,12 @@
-#include "api/jwt.h"
+#include "auth/jwt.h"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "api/base64url.h"
+#include "auth/base64url.h"
 
-namespace ingress::api {
+namespace ingress::auth {
 namespace {
 
 using std::chrono::seconds;
@@ -258,4 +258,4 @@ TEST(JwtTest, RejectsNonObjectHeaderOrPayload) {
 }
 
 }  // namespace
-}  // namespace ingress::api
+}  // namespace ingress::auth
