@@ -156,7 +156,9 @@ void Manager::persistIngresses(Attempt& a) {
       a.store_failed = true;
       continue;
     }
-    if (op->kind == Op::Kind::kCreate) created.emplace(op->created->ingress.id, op->created->ingress);
+    if (op->kind == Op::Kind::kCreate) {
+      created.emplace(op->created->ingress.id, op->created->ingress);
+    }
     a.persisted.push_back(op);
     if (actual) applyTo(*op, *actual);
   }
@@ -169,12 +171,17 @@ void Manager::persistIngresses(Attempt& a) {
     Op* op = *it;
     Status undo;
     if (op->kind == Op::Kind::kCreate) {
-      undo = guarded("undoing a store write", [&] { return ingresses_.remove(op->created->ingress.id); });
+      undo = guarded("undoing a store write",
+                     [&] { return ingresses_.remove(op->created->ingress.id); });
     } else {
       const ResolvedIngressPtr* old = committed_.find(op->removed_id);
       auto c = created.find(op->removed_id);
-      const Ingress* ing = old != nullptr ? &(*old)->ingress : c != created.end() ? &c->second : nullptr;
-      if (ing != nullptr) undo = guarded("undoing a store write", [&] { return ingresses_.put(*ing); });
+      const Ingress* ing = old != nullptr           ? &(*old)->ingress
+                           : c != created.end() ? &c->second
+                                                : nullptr;
+      if (ing != nullptr) {
+        undo = guarded("undoing a store write", [&] { return ingresses_.put(*ing); });
+      }
     }
     if (!undo.ok()) {
       log::error("could not undo a store write after a failed directory sync",

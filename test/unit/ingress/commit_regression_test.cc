@@ -349,3 +349,30 @@ TEST_F(CommitRegressionTest, ABatchOfCreatesCostsOneDirectoryFsync) {
 
 }  // namespace
 }  // namespace ingress::domain
+
+namespace ingress::domain {
+namespace {
+
+TEST_F(CommitRegressionTest, AFailedDirectorySyncAcknowledgesNothingAndUndoesTheWrites) {
+  ingress::testing::CountingFilesystem counting(real_fs_);
+  store::IngressStore ingresses(counting, clock_, dir_.path());
+  ASSERT_TRUE(ingresses.load().ok());
+  Manager m(ingresses, *instance_store_, resolver_table_, clock_, ids_, &controlled_);
+  ASSERT_TRUE(m.createIngress(spec("web", "a.example.com")).ok());
+  counting.failSyncDir(true);
+  auto failed = m.createIngress(spec("api", "b.example.com"));
+  EXPECT_EQ(failed.status().code(), StatusCode::kInternal);
+  EXPECT_NE(failed.status().message().find("injected fault: fsync directory"), std::string::npos);
+  EXPECT_EQ(m.deleteIngress("web").code(), StatusCode::kInternal);
+  counting.failSyncDir(false);
+  EXPECT_EQ(m.listIngresses().size(), 1u);
+  EXPECT_TRUE(m.getIngress("web").ok());
+  EXPECT_EQ(ingressFiles().size(), 1u);  // the unacknowledged file was removed again
+  ASSERT_EQ(controlled_.published().back()->ingresses().size(), 1u);
+  EXPECT_EQ(controlled_.published().back()->ingresses()[0]->ingress.name, "web");
+  // Nothing is wedged and the name is free.
+  EXPECT_TRUE(m.createIngress(spec("api", "b.example.com")).ok());
+}
+
+}  // namespace
+}  // namespace ingress::domain

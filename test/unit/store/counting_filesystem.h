@@ -27,6 +27,11 @@ class CountingFilesystem final : public Filesystem {
     std::lock_guard lock(mu_);
     return file_writes_;
   }
+  // While set, syncDir fails (after counting) without syncing.
+  void failSyncDir(bool fail) {
+    std::lock_guard lock(mu_);
+    fail_sync_dir_ = fail;
+  }
 
   StatusOr<std::string> readFile(const std::string& path) const override {
     return inner_.readFile(path);
@@ -63,6 +68,10 @@ class CountingFilesystem final : public Filesystem {
   }
   Status syncDir(const std::string& dir) override {
     count(0, 1);
+    {
+      std::lock_guard lock(mu_);
+      if (fail_sync_dir_) return internalError("injected fault: fsync directory " + dir);
+    }
     return inner_.syncDir(dir);
   }
 
@@ -77,6 +86,7 @@ class CountingFilesystem final : public Filesystem {
   mutable std::mutex mu_;
   int file_writes_ = 0;  // guarded by mu_
   int dir_syncs_ = 0;    // guarded by mu_
+  bool fail_sync_dir_ = false;  // guarded by mu_
 };
 
 }  // namespace ingress::testing
