@@ -74,6 +74,7 @@ Status Manager::admit(Op& op) {
       const ResolvedIngressPtr* found = pending_.find(op.key);
       if (found == nullptr) return ingressNotFound(op.key);
       op.removed_id = (*found)->ingress.id;
+      op.removed_name = (*found)->ingress.name;
       pending_.remove(op.removed_id);
       return okStatus();
     }
@@ -118,7 +119,7 @@ Status Manager::deleteIngress(std::string_view id_or_name) {
   op->kind = Op::Kind::kDelete;
   op->key = std::string(id_or_name);
   INGRESS_RETURN_IF_ERROR(queue_.submit(op, [&] { return admit(*op); }));
-  log::info("ingress deleted", {{"ingress_id", op->removed_id}, {"name", op->key}});
+  log::info("ingress deleted", {{"ingress_id", op->removed_id}, {"name", op->removed_name}});
   return okStatus();
 }
 

@@ -121,6 +121,7 @@ Status Manager::validateAgainst(Op& op, const IngressIndex& index) {
     return notFound("ingress \"" + op.key + "\" not found", "not_found");
   }
   op.removed_id = (*found)->ingress.id;
+  op.removed_name = (*found)->ingress.name;
   return okStatus();
 }
 

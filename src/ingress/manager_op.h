@@ -17,6 +17,7 @@ struct Manager::Op final : CommitQueue::Op {
   // kDelete: the id or name asked for, and the id it named at admission.
   std::string key;
   std::string removed_id;
+  std::string removed_name;
   // Instance ops: the instance (kDeleteInstance: only the name), and what the registry held
   // before the committer wrote it (for undo after a refused publish).
   Instance instance;
