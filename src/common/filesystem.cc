@@ -113,7 +113,8 @@ StatusOr<std::string> FilesystemImpl::readFileLimited(const std::string& path,
 namespace {
 
 // temp → (fsync) → chmod → rename; the temp file is removed on failure.
-Status writeViaTemp(const std::string& path, std::string_view data, mode_t mode, bool sync) {
+Status writeViaTemp(const std::string& path, std::string_view data, mode_t mode, bool sync,
+                    bool sync_dir) {
   const std::string dir = dirName(path);
   const std::string tmp = joinPath(dir, "." + baseName(path) + ".tmp." + randomSuffix());
   Status st = [&]() -> Status {
@@ -129,19 +130,19 @@ Status writeViaTemp(const std::string& path, std::string_view data, mode_t mode,
     ::unlink(tmp.c_str());
     return st;
   }
-  return sync ? syncDirectory(dir) : okStatus();
+  return sync && sync_dir ? syncDirectory(dir) : okStatus();
 }
 
 }  // namespace
 
 Status FilesystemImpl::writeFileAtomic(const std::string& path, std::string_view data,
                                        mode_t mode) {
-  return writeViaTemp(path, data, mode, /*sync=*/true);
+  return writeViaTemp(path, data, mode, /*sync=*/true, /*sync_dir=*/true);
 }
 
 Status FilesystemImpl::writeFileAtomicNoSync(const std::string& path, std::string_view data,
                                              mode_t mode) {
-  return writeViaTemp(path, data, mode, /*sync=*/false);
+  return writeViaTemp(path, data, mode, /*sync=*/false, /*sync_dir=*/false);
 }
 
 StatusOr<FileInfo> FilesystemImpl::stat(const std::string& path) const {
@@ -210,5 +211,21 @@ Status FilesystemImpl::removeFile(const std::string& path) {
   }
   return syncDirectory(dirName(path));
 }
+
+}  // namespace ingress
+
+namespace ingress {
+
+Status FilesystemImpl::writeFileAtomicNoDirSync(const std::string& path, std::string_view data,
+                                                mode_t mode) {
+  return writeViaTemp(path, data, mode, /*sync=*/true, /*sync_dir=*/false);
+}
+
+Status FilesystemImpl::removeFileNoDirSync(const std::string& path) {
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errnoError("unlink " + path, errno);
+  return okStatus();
+}
+
+Status FilesystemImpl::syncDir(const std::string& dir) { return syncDirectory(dir); }
 
 }  // namespace ingress

@@ -51,6 +51,18 @@ class Filesystem {
   virtual Status rename(const std::string& from, const std::string& to) = 0;
   // Removes a file; ok when it did not exist. Fsyncs the directory.
   virtual Status removeFile(const std::string& path) = 0;
+  // Group durability: writeFileAtomicNoDirSync fsyncs the file and renames it into place, and
+  // removeFileNoDirSync unlinks, both without the directory fsync; neither is durable until
+  // syncDir(dir) returned ok. The defaults are the durable calls (then syncDir has nothing to do).
+  virtual Status writeFileAtomicNoDirSync(const std::string& path, std::string_view data,
+                                          mode_t mode = 0644) {
+    return writeFileAtomic(path, data, mode);
+  }
+  virtual Status removeFileNoDirSync(const std::string& path) { return removeFile(path); }
+  virtual Status syncDir(const std::string& dir) {
+    (void)dir;
+    return okStatus();
+  }
 };
 
 // The real filesystem. Thread-safe (no state of its own).
@@ -66,6 +78,10 @@ class FilesystemImpl final : public Filesystem {
   StatusOr<std::vector<std::string>> listDir(const std::string& path) const override;
   Status rename(const std::string& from, const std::string& to) override;
   Status removeFile(const std::string& path) override;
+  Status writeFileAtomicNoDirSync(const std::string& path, std::string_view data,
+                                  mode_t mode) override;
+  Status removeFileNoDirSync(const std::string& path) override;
+  Status syncDir(const std::string& dir) override;
 };
 
 // Path helpers (pure).

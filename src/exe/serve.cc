@@ -161,12 +161,11 @@ int runServe(const Settings& settings) {
   metric_sources.rules = [&metrics_manager] {
     telemetry::RuleCounts c;
     if (metrics_manager == nullptr) return c;
-    for (const auto& view : metrics_manager->listIngresses()) {
-      ++c.ingresses;
-      for (const auto& rs : view.rule_status) {
-        (rs.state == domain::RuleStatus::State::kActive ? c.active : c.unresolved) += 1;
-      }
-    }
+    const domain::SnapshotPtr s = metrics_manager->current();  // no resolver call
+    c.ingresses = s->ingresses().size();
+    c.active = s->activeRules();
+    c.unresolved = s->unresolvedRules();
+    c.shadowed = s->shadowed().size();
     return c;
   };
   metric_sources.pending_mutations = [&metrics_manager] {

@@ -1,117 +1,261 @@
-// Manager: the group-commit pipeline behind every ingress mutation (see manager.h).
-//
-// Locking: mutation_mu_ guards queue_, pending_, committing_ and each Op's `done`. Only the
-// committer (the caller that set committing_) writes state_, and it does so under state_mu_;
-// it may read state_ without state_mu_ because nobody else writes it.
-#include <vector>
+// Manager: the committer (see manager.h). One attempt turns a batch into one snapshot:
+//   1. instance changes are written to the registry (the resolver reads it), reconciles noted;
+//   2. the ingress changes form a SnapshotChange; the next snapshot re-resolves only the rules
+//      of instances changed in step 1 (everything for a reconcile) and admission-time
+//      resolutions taken before an instance change;
+//   3. one publish (skipped when the snapshot did not change); refused → step 1 is undone;
+//   4. the ingress changes are written to the store, then one directory fsync for all of them;
+//      after a failed write, later changes are re-validated against what is really stored, and
+//      the set that really committed is published again (best effort);
+//   5. the snapshot and the committed index are swapped in under state_mu_.
+// Exceptions of collaborators (publisher, stores) are turned into kInternal where they are
+// called. Only the committer writes committed_, current_ and generation_, so it reads them
+// without state_mu_.
+#include <exception>
 
 #include "common/log.h"
-#include "ingress/manager.h"
+#include "ingress/manager_op.h"
 
 namespace ingress::domain {
+namespace {
 
-Status Manager::submit(const OpPtr& op, std::unique_lock<std::mutex>& lock) {
-  INGRESS_RETURN_IF_ERROR(op->apply(pending_));
-  queue_.push_back(op);
-  for (;;) {
-    queue_cv_.wait(lock, [&] { return op->done || !committing_; });
-    if (op->done) return op->result;
-    // Nobody is committing: commit everything queued so far, this caller's mutation included.
-    committing_ = true;
-    std::vector<OpPtr> batch(queue_.begin(), queue_.end());
-    queue_.clear();
-    State target = pending_;
-    lock.unlock();
-    const bool clean = commitBatch(batch, std::move(target));
-    lock.lock();
-    for (const auto& b : batch) b->done = true;
-    if (!clean) rebuildPending();
-    committing_ = false;
-    queue_cv_.notify_all();
+template <typename F>
+Status guarded(const char* what, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return internalError(std::string(what) + ": " + e.what());
+  } catch (...) {
+    return internalError(std::string(what) + ": unknown exception");
   }
 }
 
-bool Manager::commitBatch(std::vector<OpPtr>& batch, State target) {
-  auto publish = [&](const State& s) {
-    return publisher_ == nullptr ? okStatus() : publisher_->publish(makeSnapshot(s));
-  };
-  auto swapIn = [&](State s) {
-    std::unique_lock lock(state_mu_);
-    state_ = std::move(s);
-  };
+Status instanceNotFound(std::string_view name) {
+  return notFound("instance \"" + std::string(name) + "\" not found", "not_found");
+}
 
-  Status published = publish(target);
-  if (published.ok()) {
-    bool all_persisted = true;
-    for (auto& op : batch) {
-      op->result = op->persist();
-      all_persisted = all_persisted && op->result.ok();
-    }
-    if (all_persisted) {
-      swapIn(std::move(target));
-      return true;
-    }
-    // Some store writes failed (disk full?): commit only what is on disk, and tell the proxy.
-    State committed = state_;
-    for (auto& op : batch) {
-      if (op->result.ok()) (void)op->apply(committed);
-    }
-    if (Status back = publish(committed); !back.ok()) {
-      log::error("store write failed and the proxy could not be brought back in line",
-                 {{"publish_error", back.toString()}});
-    }
-    swapIn(std::move(committed));
-    return false;
-  }
-  if (batch.size() == 1) {
-    batch[0]->result = published;
-    return false;
-  }
-  // The batch as a whole was refused: find out whose mutation it was, one at a time.
+}  // namespace
+
+Status Manager::publish(const SnapshotPtr& s) {
+  if (publisher_ == nullptr) return okStatus();
+  return guarded("publishing the configuration", [&] { return publisher_->publish(s); });
+}
+
+bool Manager::commitBatch(const std::vector<CommitQueue::OpPtr>& batch) {
+  std::vector<Op*> ops;
+  ops.reserve(batch.size());
+  for (const auto& b : batch) ops.push_back(static_cast<Op*>(b.get()));
+  bool refused = false;
+  if (attempt(ops, /*trust_admission=*/true, refused)) return true;
+  if (!refused || ops.size() == 1) return false;
+  // The batch as a whole was refused: find out whose change it was, one at a time.
   log::warn("batch refused; retrying its mutations one by one",
-            {{"mutations", batch.size()}, {"error", published.message()}});
-  for (auto& op : batch) {
-    State next = state_;
-    if (Status st = op->apply(next); !st.ok()) {
-      op->result = st;
-      continue;
-    }
-    if (Status st = publish(next); !st.ok()) {
-      op->result = st;
-      continue;
-    }
-    if (Status st = op->persist(); !st.ok()) {
-      (void)publish(state_);
-      op->result = st;
-      continue;
-    }
-    op->result = okStatus();
-    swapIn(std::move(next));
+            {{"mutations", ops.size()}, {"error", ops.front()->result.message()}});
+  for (Op* op : ops) {
+    bool ignored = false;
+    attempt({op}, /*trust_admission=*/false, ignored);
   }
   return false;
 }
 
-void Manager::rebuildPending() {
-  pending_ = state_;
-  for (auto it = queue_.begin(); it != queue_.end();) {
-    Status st = (*it)->apply(pending_);
-    if (st.ok()) {
-      ++it;
+void Manager::writeInstances(Attempt& a) {
+  bool wrote = false;
+  for (Op* op : a.ops) {
+    op->instance_written = false;
+    if (op->kind == Op::Kind::kReconcile) {
+      a.change.all_instances = true;
+      a.participating.push_back(op);
       continue;
     }
-    (*it)->result = st;
-    (*it)->done = true;
-    it = queue_.erase(it);
+    if (op->kind != Op::Kind::kPutInstance && op->kind != Op::Kind::kDeleteInstance) continue;
+    const std::string& name = op->instance.name;
+    op->old_instance = instances_.get(name);
+    Status st;
+    if (op->kind == Op::Kind::kPutInstance) {
+      if (op->old_instance && *op->old_instance == op->instance) {
+        op->result = okStatus();  // nothing changes
+        continue;
+      }
+      st = guarded("writing the instance", [&] { return instances_.put(op->instance); });
+    } else {
+      if (!op->old_instance) {
+        op->result = instanceNotFound(name);
+        continue;
+      }
+      st = guarded("removing the instance", [&] { return instances_.remove(name); });
+    }
+    if (!st.ok()) {
+      op->result = st;
+      continue;
+    }
+    op->instance_written = wrote = true;
+    a.change.instances.insert(name);
+    a.participating.push_back(op);
+  }
+  if (wrote) ++instance_epoch_;
+}
+
+void Manager::undoInstances(Attempt& a) {
+  bool undone = false;
+  for (auto it = a.ops.rbegin(); it != a.ops.rend(); ++it) {
+    Op* op = *it;
+    if (!op->instance_written) continue;
+    const std::string& name = op->instance.name;
+    Status st = guarded("undoing an instance change", [&] {
+      return op->old_instance ? instances_.put(*op->old_instance) : instances_.remove(name);
+    });
+    if (!st.ok()) {
+      log::error("could not undo an instance change after a failed publish",
+                 {{"instance", name}, {"error", st.toString()}});
+    }
+    op->instance_written = false;
+    undone = true;
+  }
+  if (undone) ++instance_epoch_;
+}
+
+Status Manager::validateAgainst(Op& op, const IngressIndex& index) {
+  if (op.kind == Op::Kind::kCreate) return index.check(op.created->ingress);
+  const ResolvedIngressPtr* found = index.find(op.removed_id.empty() ? op.key : op.removed_id);
+  if (found == nullptr) {
+    return notFound("ingress \"" + op.key + "\" not found", "not_found");
+  }
+  op.removed_id = (*found)->ingress.id;
+  op.removed_name = (*found)->ingress.name;
+  return okStatus();
+}
+
+void Manager::applyTo(const Op& op, IngressIndex& index) {
+  if (op.kind == Op::Kind::kCreate) {
+    index.add(op.created);
+  } else {
+    index.remove(op.removed_id);
   }
 }
 
-size_t Manager::pendingMutations() const {
-  std::lock_guard lock(mutation_mu_);
-  return queue_.size();
+void Manager::persistIngresses(Attempt& a) {
+  std::optional<IngressIndex> actual;  // what is really stored, once something failed
+  std::map<std::string, Ingress, std::less<>> created;  // for undoing deletes of new ones
+  for (Op* op : a.ingress_ops) {
+    if (a.store_failed) {
+      if (!actual) {
+        actual = committed_;
+        for (Op* p : a.persisted) applyTo(*p, *actual);
+      }
+      if (Status st = validateAgainst(*op, *actual); !st.ok()) {
+        op->result = st;
+        continue;
+      }
+    }
+    Status st = op->kind == Op::Kind::kCreate
+                    ? guarded("storing the ingress",
+                              [&] { return ingresses_.putUnsynced(op->created->ingress); })
+                    : guarded("removing the ingress",
+                              [&] { return ingresses_.removeUnsynced(op->removed_id); });
+    if (!st.ok()) {
+      op->result = st;
+      a.store_failed = true;
+      continue;
+    }
+    if (op->kind == Op::Kind::kCreate) {
+      created.emplace(op->created->ingress.id, op->created->ingress);
+    }
+    a.persisted.push_back(op);
+    if (actual) applyTo(*op, *actual);
+  }
+  if (a.persisted.empty()) return;
+  // One directory fsync makes every write above durable; until it succeeds none is acknowledged.
+  Status synced = guarded("syncing the store", [&] { return ingresses_.sync(); });
+  if (synced.ok()) return;
+  a.store_failed = true;
+  for (auto it = a.persisted.rbegin(); it != a.persisted.rend(); ++it) {
+    Op* op = *it;
+    Status undo;
+    if (op->kind == Op::Kind::kCreate) {
+      undo = guarded("undoing a store write",
+                     [&] { return ingresses_.remove(op->created->ingress.id); });
+    } else {
+      const ResolvedIngressPtr* old = committed_.find(op->removed_id);
+      auto c = created.find(op->removed_id);
+      const Ingress* ing = old != nullptr           ? &(*old)->ingress
+                           : c != created.end() ? &c->second
+                                                : nullptr;
+      if (ing != nullptr) {
+        undo = guarded("undoing a store write", [&] { return ingresses_.put(*ing); });
+      }
+    }
+    if (!undo.ok()) {
+      log::error("could not undo a store write after a failed directory sync",
+                 {{"error", undo.toString()}});
+    }
+    op->result = synced;
+  }
+  a.persisted.clear();
 }
 
-void Manager::waitIdle(std::unique_lock<std::mutex>& lock) {
-  queue_cv_.wait(lock, [&] { return !committing_ && queue_.empty(); });
+bool Manager::attempt(const std::vector<Op*>& ops, bool trust_admission, bool& refused) {
+  Attempt a;
+  a.ops = ops;
+  writeInstances(a);
+  const uint64_t epoch = instance_epoch_.load();
+  for (Op* op : ops) {
+    if (!op->isIngressOp()) continue;
+    if (!trust_admission) {
+      if (Status st = validateAgainst(*op, committed_); !st.ok()) {
+        op->result = st;
+        continue;
+      }
+    }
+    a.ingress_ops.push_back(op);
+    a.participating.push_back(op);
+  }
+  auto changeOf = [&](const std::vector<Op*>& ingress_ops) {
+    SnapshotChange c;
+    c.instances = a.change.instances;
+    c.all_instances = a.change.all_instances;
+    for (Op* op : ingress_ops) {
+      if (op->kind == Op::Kind::kCreate) {
+        c.added.push_back({op->created, op->epoch != epoch});
+      } else {
+        c.removed.insert(op->removed_id);
+      }
+    }
+    return c;
+  };
+  a.change = changeOf(a.ingress_ops);
+  SnapshotUpdate update = resolution_.next(*current_, a.change, ++generation_, a.cache);
+  if (update.changed_any) {
+    Status published = publish(update.snapshot);
+    if (!published.ok()) {
+      undoInstances(a);
+      for (Op* op : a.participating) op->result = published;
+      refused = true;
+      return false;
+    }
+    persistIngresses(a);
+  }
+  if (a.store_failed) {
+    // Commit only what is on disk, and tell the proxy.
+    a.change = changeOf(a.persisted);
+    update = resolution_.next(*current_, a.change, ++generation_, a.cache);
+    if (Status back = publish(update.snapshot); !back.ok()) {
+      log::error("store write failed and the proxy could not be brought back in line",
+                 {{"publish_error", back.toString()}});
+    }
+  }
+  for (Op* op : a.participating) {
+    if (!op->isIngressOp()) op->result = okStatus();
+  }
+  for (Op* op : a.persisted) op->result = okStatus();
+  if (update.changed_any) swapIn(update, a);
+  return !a.store_failed && trust_admission;
+}
+
+void Manager::swapIn(const SnapshotUpdate& update, const Attempt& a) {
+  std::unique_lock lock(state_mu_);
+  for (const std::string& id : a.change.removed) committed_.remove(id);
+  for (const ResolvedIngressPtr& e : update.changed) committed_.add(e);
+  current_ = update.snapshot;
 }
 
 }  // namespace ingress::domain

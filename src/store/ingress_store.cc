@@ -48,7 +48,17 @@ size_t IngressStore::size() const {
   return by_id_.size();
 }
 
-Status IngressStore::put(const domain::Ingress& ingress) {
+Status IngressStore::put(const domain::Ingress& ingress) { return putImpl(ingress, true); }
+Status IngressStore::putUnsynced(const domain::Ingress& ingress) { return putImpl(ingress, false); }
+Status IngressStore::remove(std::string_view id) { return removeImpl(id, true); }
+Status IngressStore::removeUnsynced(std::string_view id) { return removeImpl(id, false); }
+
+Status IngressStore::sync() {
+  std::unique_lock lock(mu_);
+  return dir_.sync();
+}
+
+Status IngressStore::putImpl(const domain::Ingress& ingress, bool sync) {
   if (!domain::isValidId(ingress.id)) return invalidArgument("invalid ingress id", "bad_request");
   const Json doc = domain::encodeStoredIngress(ingress);
   // What we write must load back as the same object, or a restart would quarantine or alter it.
@@ -58,16 +68,16 @@ Status IngressStore::put(const domain::Ingress& ingress) {
     return invalidArgument("refusing to store ingress: not in canonical form", "bad_request");
   }
   std::unique_lock lock(mu_);
-  INGRESS_RETURN_IF_ERROR(dir_.write(ingress.id, doc));
+  INGRESS_RETURN_IF_ERROR(sync ? dir_.write(ingress.id, doc) : dir_.writeUnsynced(ingress.id, doc));
   by_id_.insert_or_assign(ingress.id, ingress);
   return okStatus();
 }
 
-Status IngressStore::remove(std::string_view id) {
+Status IngressStore::removeImpl(std::string_view id, bool sync) {
   std::unique_lock lock(mu_);
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return notFound("ingress not found", "not_found");
-  INGRESS_RETURN_IF_ERROR(dir_.remove(id));
+  INGRESS_RETURN_IF_ERROR(sync ? dir_.remove(id) : dir_.removeUnsynced(id));
   by_id_.erase(it);
   return okStatus();
 }

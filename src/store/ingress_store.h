@@ -38,10 +38,20 @@ class IngressStore {
   Status put(const domain::Ingress& ingress);
   // kNotFound when there is no such id.
   Status remove(std::string_view id);
+  // Group durability (one directory fsync for a batch): putUnsynced/removeUnsynced change memory
+  // and disk like put/remove, but are durable only once sync() returned ok. A caller that
+  // acknowledges a change must sync() first; when sync() fails it must undo (put/remove) what it
+  // wrote, since it cannot know whether the change survives a crash.
+  Status putUnsynced(const domain::Ingress& ingress);
+  Status removeUnsynced(std::string_view id);
+  Status sync();
 
   const std::string& dir() const { return dir_.dir(); }
 
  private:
+  Status putImpl(const domain::Ingress& ingress, bool sync);
+  Status removeImpl(std::string_view id, bool sync);
+
   mutable std::shared_mutex mu_;
   ObjectDir dir_;                                                   // guarded by mu_
   std::map<std::string, domain::Ingress, std::less<>> by_id_;      // guarded by mu_

@@ -93,3 +93,19 @@ Status ObjectDir::remove(std::string_view key) {
 }
 
 }  // namespace ingress::store
+
+namespace ingress::store {
+
+Status ObjectDir::writeUnsynced(std::string_view key, const Json& doc) {
+  if (!valid_key_(key)) return invalidArgument("invalid " + kind_ + " key", "bad_request");
+  return fs_.writeFileAtomicNoDirSync(pathOf(key), dumpJson(doc, 2) + "\n", kStoreFileMode);
+}
+
+Status ObjectDir::removeUnsynced(std::string_view key) {
+  if (!valid_key_(key)) return invalidArgument("invalid " + kind_ + " key", "bad_request");
+  return fs_.removeFileNoDirSync(pathOf(key));
+}
+
+Status ObjectDir::sync() { return fs_.syncDir(dir_); }
+
+}  // namespace ingress::store

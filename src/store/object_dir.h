@@ -51,6 +51,12 @@ class ObjectDir {
   Status write(std::string_view key, const Json& doc);
   // Durable when ok; ok when the file did not exist.
   Status remove(std::string_view key);
+  // Group durability: like write/remove (the file content is fsynced, the entry renamed into
+  // place or unlinked) but the directory is not fsynced: not durable until sync() returned ok.
+  Status writeUnsynced(std::string_view key, const Json& doc);
+  Status removeUnsynced(std::string_view key);
+  // One directory fsync for every unsynced write and removal before it.
+  Status sync();
 
  private:
   void loadEntry(const std::string& entry, const Accept& accept);

@@ -26,6 +26,9 @@ constexpr const char* kReady = "ingressd_envoy_ready";
 constexpr const char* kReadyHelp = "1 when Envoy's admin /ready answers 200, else 0.";
 constexpr const char* kPending = "ingressd_pending_mutations";
 constexpr const char* kPendingHelp = "Mutations accepted and queued, not yet committed.";
+constexpr const char* kShadowed = "ingressd_shadowed_ingresses";
+constexpr const char* kShadowedHelp =
+    "Stored ingresses not served because they conflict with an older one (see the log).";
 
 constexpr std::array<std::string_view, 4> kResults = {"ok", "rejected", "timeout", "error"};
 
@@ -79,6 +82,7 @@ IngressdMetrics::IngressdMetrics(Registry& registry, MetricSources sources)
   registry_.counter(kHotRestarts, kHotRestartsHelp);
   registry_.gauge(kReady, kReadyHelp);
   registry_.gauge(kPending, kPendingHelp);
+  registry_.gauge(kShadowed, kShadowedHelp);
   registry_.addCollector([this](Registry& r) { collect(r); });
 }
 
@@ -106,6 +110,7 @@ void IngressdMetrics::collect(Registry& r) {
     r.gauge(kIngresses, kIngressesHelp).set(static_cast<double>(c.ingresses));
     r.gauge(kRules, kRulesHelp, {{"status", "active"}}).set(static_cast<double>(c.active));
     r.gauge(kRules, kRulesHelp, {{"status", "unresolved"}}).set(static_cast<double>(c.unresolved));
+    r.gauge(kShadowed, kShadowedHelp).set(static_cast<double>(c.shadowed));
   }
   if (sources_.pending_mutations) {
     r.gauge(kPending, kPendingHelp).set(static_cast<double>(sources_.pending_mutations()));

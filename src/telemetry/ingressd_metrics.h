@@ -11,6 +11,7 @@
 //   ingressd_envoy_restarts_total, ingressd_envoy_hot_restarts_total   (supervisor state file)
 //   ingressd_envoy_ready                            gauge 0/1 (admin /ready)
 //   ingressd_pending_mutations                      gauge
+//   ingressd_shadowed_ingresses                     gauge (stored but not served)
 //
 // No label ever carries tenant data: routes are templates ("/ingresses/{id}"), methods and codes
 // are folded into fixed sets ("other" for anything else).
@@ -35,6 +36,7 @@ struct RuleCounts {
   uint64_t ingresses = 0;
   uint64_t active = 0;
   uint64_t unresolved = 0;
+  uint64_t shadowed = 0;  // stored ingresses not served (conflict with an older one at load)
 };
 
 struct EnvoyCounts {

@@ -114,7 +114,10 @@ TEST_F(ManagerTest, RuleStatusFollowsTheResolver) {
   EXPECT_EQ(created->rule_status[1].state, RuleStatus::State::kUnresolved);
   EXPECT_EQ(created->rule_status[1].reason, "instance \"vm2\" has no IP address yet");
 
+  // The view is the committed snapshot: a vanished instance shows once a reconcile committed it.
   resolver_table_.erase("vm");
+  EXPECT_EQ(manager_->getIngress("web")->rule_status[0].state, RuleStatus::State::kActive);
+  ASSERT_TRUE(manager_->reconcileInstances().ok());
   auto got = manager_->getIngress("web");
   ASSERT_TRUE(got.ok());
   EXPECT_EQ(got->rule_status[0].state, RuleStatus::State::kUnresolved);

@@ -10,6 +10,7 @@
 #include "test_common/test_env.h"
 #include "unit/ingress/fakes.h"
 #include "unit/ingress/status_matchers.h"
+#include "unit/store/counting_filesystem.h"
 #include "unit/store/faulty_filesystem.h"
 
 namespace ingress::store {
@@ -244,6 +245,27 @@ TEST_F(StoreTest, InstanceRoundTripQuarantineAndFaults) {
   ingress::testing::expectStatus(reopened->remove("db"), StatusCode::kNotFound, "not_found",
                                  "instance not found");
   EXPECT_EQ(openInstances()->all(), (std::vector<Instance>{{"web", "10.0.0.1"}}));
+}
+
+TEST_F(StoreTest, ABatchOfWritesCostsOneDirectoryFsync) {
+  ingress::testing::CountingFilesystem counting(real_);
+  IngressStore store(counting, clock_, dir_.path());
+  ASSERT_TRUE(store.load().ok());
+  ASSERT_TRUE(store.put(sample("aaaaaaaaaaaaaaaaaaaaaaaa", "old", "old.example.com")).ok());
+  const int before = counting.dirSyncs();
+  EXPECT_EQ(before, 1);  // a single put is durable by itself
+  ASSERT_TRUE(store.putUnsynced(sample("bbbbbbbbbbbbbbbbbbbbbbbb", "b", "b.example.com")).ok());
+  ASSERT_TRUE(store.putUnsynced(sample("cccccccccccccccccccccccc", "c", "c.example.com")).ok());
+  ASSERT_TRUE(store.removeUnsynced("aaaaaaaaaaaaaaaaaaaaaaaa").ok());
+  EXPECT_EQ(counting.dirSyncs(), before);  // nothing acknowledged yet
+  EXPECT_EQ(store.size(), 2u);             // but memory and disk already changed
+  ASSERT_TRUE(store.sync().ok());
+  EXPECT_EQ(counting.dirSyncs(), before + 1);
+  EXPECT_EQ(counting.fileWrites(), 3);
+  auto reopened = openIngresses();
+  ASSERT_EQ(reopened->size(), 2u);
+  EXPECT_TRUE(reopened->get("bbbbbbbbbbbbbbbbbbbbbbbb").has_value());
+  EXPECT_FALSE(reopened->get("aaaaaaaaaaaaaaaaaaaaaaaa").has_value());
 }
 
 TEST_F(StoreTest, LoadFailsOnlyWhenTheDirectoryIsUnusable) {

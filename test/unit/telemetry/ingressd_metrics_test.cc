@@ -24,7 +24,8 @@ TEST(IngressdMetricsTest, EveryMetricIsPresentFromTheStart) {
         "# TYPE ingressd_config_apply_duration_seconds histogram\n",
         "# TYPE ingressd_envoy_restarts_total counter\n",
         "# TYPE ingressd_envoy_hot_restarts_total counter\n",
-        "# TYPE ingressd_envoy_ready gauge\n", "# TYPE ingressd_pending_mutations gauge\n"}) {
+        "# TYPE ingressd_envoy_ready gauge\n", "# TYPE ingressd_pending_mutations gauge\n",
+        "# TYPE ingressd_shadowed_ingresses gauge\n", "ingressd_shadowed_ingresses 0\n"}) {
     EXPECT_THAT(text, HasSubstr(line));
   }
 }
@@ -32,7 +33,7 @@ TEST(IngressdMetricsTest, EveryMetricIsPresentFromTheStart) {
 TEST(IngressdMetricsTest, ScrapeTimeSources) {
   Registry r;
   MetricSources s;
-  s.rules = [] { return RuleCounts{3, 5, 2}; };
+  s.rules = [] { return RuleCounts{3, 5, 2, 1}; };
   s.pending_mutations = [] { return size_t{4}; };
   s.envoy_counts = [] { return std::optional<EnvoyCounts>(EnvoyCounts{7, 2}); };
   s.envoy_ready = [] { return true; };
@@ -42,6 +43,7 @@ TEST(IngressdMetricsTest, ScrapeTimeSources) {
   EXPECT_THAT(text, HasSubstr("ingressd_rules{status=\"active\"} 5\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_rules{status=\"unresolved\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_pending_mutations 4\n"));
+  EXPECT_THAT(text, HasSubstr("\ningressd_shadowed_ingresses 1\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_envoy_restarts_total 7\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_envoy_hot_restarts_total 2\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_envoy_ready 1\n"));

@@ -1,0 +1,61 @@
+#include "ingress/ingress_index.h"
+
+#include "ingress/validation.h"
+
+namespace ingress::domain {
+
+Status IngressIndex::check(const Ingress& ing) const {
+  if (id_by_name_.count(ing.name) != 0) {
+    return alreadyExists("name: an ingress named \"" + ing.name + "\" already exists",
+                         "already_exists");
+  }
+  if (by_id_.count(ing.name) != 0) {
+    return alreadyExists("name: \"" + ing.name + "\" is the id of another ingress",
+                         "already_exists");
+  }
+  if (taken(ing.id)) return alreadyExists("id: \"" + ing.id + "\" is taken", "already_exists");
+  for (size_t i = 0; i < ing.rules.size(); ++i) {
+    const Match& m = ing.rules[i].match;
+    auto it = id_by_host_.find({m.hostname, m.port});
+    if (it != id_by_host_.end()) {
+      return alreadyExists(rulePath(i) + ".match: " + m.hostname + ":" + std::to_string(m.port) +
+                               " is already used by ingress \"" +
+                               by_id_.at(it->second)->ingress.name + "\"",
+                           "hostname_in_use");
+    }
+  }
+  return okStatus();
+}
+
+void IngressIndex::add(ResolvedIngressPtr entry) {
+  const Ingress& ing = entry->ingress;
+  for (const Rule& r : ing.rules) {
+    id_by_host_.insert_or_assign({r.match.hostname, r.match.port}, ing.id);
+  }
+  id_by_name_.insert_or_assign(ing.name, ing.id);
+  by_id_.insert_or_assign(ing.id, std::move(entry));
+}
+
+void IngressIndex::remove(std::string_view id) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  for (const Rule& r : it->second->ingress.rules) {
+    id_by_host_.erase({r.match.hostname, r.match.port});
+  }
+  id_by_name_.erase(it->second->ingress.name);
+  by_id_.erase(it);
+}
+
+const ResolvedIngressPtr* IngressIndex::find(std::string_view id_or_name) const {
+  if (auto it = by_id_.find(id_or_name); it != by_id_.end()) return &it->second;
+  if (auto it = id_by_name_.find(id_or_name); it != id_by_name_.end()) {
+    return &by_id_.at(it->second);
+  }
+  return nullptr;
+}
+
+bool IngressIndex::taken(std::string_view s) const {
+  return by_id_.find(s) != by_id_.end() || id_by_name_.find(s) != id_by_name_.end();
+}
+
+}  // namespace ingress::domain

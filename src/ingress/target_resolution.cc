@@ -1,0 +1,133 @@
+#include "ingress/target_resolution.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "ingress/validation.h"
+
+namespace ingress::domain {
+namespace {
+
+RuleResolution toResolution(const StatusOr<std::string>& ip) {
+  RuleResolution r;
+  if (ip.ok()) {
+    r.ip = *ip;
+  } else {
+    r.status.state = RuleStatus::State::kUnresolved;
+    r.status.reason = ip.status().message();
+  }
+  return r;
+}
+
+bool targetsAny(const Ingress& ing, const SnapshotChange& change) {
+  if (change.all_instances) return true;
+  for (const Rule& r : ing.rules) {
+    if (change.instances.count(r.target.instance) != 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool listOrder(const ResolvedIngressPtr& a, const ResolvedIngressPtr& b) {
+  if (a->ingress.created_at != b->ingress.created_at) {
+    return a->ingress.created_at < b->ingress.created_at;
+  }
+  return a->ingress.id < b->ingress.id;
+}
+
+const StatusOr<std::string>& TargetResolution::lookup(const std::string& instance,
+                                                      ResolutionCache& cache) {
+  auto it = cache.find(instance);
+  if (it != cache.end()) return it->second;
+  StatusOr<std::string> ip = internalError("instance lookup failed");
+  try {
+    ip = resolver_.resolve(instance);
+  } catch (const std::exception& e) {
+    ip = internalError(std::string("instance lookup failed: ") + e.what());
+  }
+  return cache.emplace(instance, std::move(ip)).first->second;
+}
+
+std::vector<RuleResolution> TargetResolution::resolutions(const Ingress& ing,
+                                                          ResolutionCache& cache) {
+  std::vector<RuleResolution> out;
+  out.reserve(ing.rules.size());
+  for (const Rule& rule : ing.rules) {
+    out.push_back(toResolution(lookup(rule.target.instance, cache)));
+  }
+  return out;
+}
+
+StatusOr<ResolvedIngressPtr> TargetResolution::admit(const Ingress& ing, ResolutionCache& cache) {
+  for (size_t i = 0; i < ing.rules.size(); ++i) {
+    const std::string& instance = ing.rules[i].target.instance;
+    const StatusOr<std::string>& ip = lookup(instance, cache);
+    if (ip.ok() || ip.status().code() == StatusCode::kFailedPrecondition) continue;
+    if (ip.status().code() == StatusCode::kNotFound) {
+      return invalidArgument(rulePath(i) + ".target.instance: instance \"" + instance +
+                                 "\" not found",
+                             "instance_not_found");
+    }
+    return ip.status().withContext(rulePath(i) + ".target.instance");
+  }
+  return resolve(ing, cache);
+}
+
+ResolvedIngressPtr TargetResolution::resolve(const Ingress& ing, ResolutionCache& cache) {
+  auto e = std::make_shared<ResolvedIngress>();
+  e->ingress = ing;
+  e->rules = resolutions(ing, cache);
+  return e;
+}
+
+SnapshotUpdate TargetResolution::next(const ConfigSnapshot& prev, const SnapshotChange& change,
+                                      uint64_t generation, ResolutionCache& cache) {
+  SnapshotUpdate u;
+  u.changed_any = !change.removed.empty() || !change.added.empty();
+  const bool retarget = change.all_instances || !change.instances.empty();
+  std::vector<ResolvedIngressPtr> kept;
+  kept.reserve(prev.ingresses().size());
+  for (const ResolvedIngressPtr& e : prev.ingresses()) {
+    if (change.removed.count(e->ingress.id) != 0) continue;
+    if (retarget && targetsAny(e->ingress, change)) {
+      std::vector<RuleResolution> now = resolutions(e->ingress, cache);
+      if (now != e->rules) {
+        auto fresh = std::make_shared<ResolvedIngress>();
+        fresh->ingress = e->ingress;
+        fresh->rules = std::move(now);
+        kept.push_back(fresh);
+        u.changed.push_back(std::move(fresh));
+        u.changed_any = true;
+        continue;
+      }
+    }
+    kept.push_back(e);
+  }
+  std::vector<ResolvedIngressPtr> added;
+  for (const SnapshotChange::Added& a : change.added) {
+    if (change.removed.count(a.entry->ingress.id) != 0) continue;  // created and deleted
+    ResolvedIngressPtr e = a.entry;
+    if (a.stale || (retarget && targetsAny(e->ingress, change))) {
+      std::vector<RuleResolution> now = resolutions(e->ingress, cache);
+      if (now != e->rules) {
+        auto fresh = std::make_shared<ResolvedIngress>();
+        fresh->ingress = e->ingress;
+        fresh->rules = std::move(now);
+        e = std::move(fresh);
+      }
+    }
+    added.push_back(e);
+    u.changed.push_back(std::move(e));
+  }
+  std::sort(added.begin(), added.end(), listOrder);
+  std::vector<ResolvedIngressPtr> all;
+  all.reserve(kept.size() + added.size());
+  std::merge(kept.begin(), kept.end(), added.begin(), added.end(), std::back_inserter(all),
+             listOrder);
+  u.snapshot = ConfigSnapshot::make(generation, std::move(all), prev.shadowed());
+  return u;
+}
+
+}  // namespace ingress::domain

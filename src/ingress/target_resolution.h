@@ -1,0 +1,75 @@
+// TargetResolution: turns ingresses into ConfigSnapshot entries by asking the InstanceResolver
+// where each rule's target is — once per distinct instance per commit (a ResolutionCache) — and
+// derives the next snapshot from the previous one, re-resolving only what a batch touched.
+//
+//   ResolutionCache cache;
+//   auto entry = resolution.admit(ingress, cache);   // instance_not_found etc. before queueing
+//   SnapshotUpdate u = resolution.next(*prev, change, generation, cache);
+//
+// Unchanged entries are shared by pointer with the previous snapshot; an entry is rebuilt only
+// when it is new or one of its rules resolves differently now.
+//
+// Thread-safe as far as the resolver is (it keeps no state); a ResolutionCache is not.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "ingress/snapshot.h"
+#include "instances/resolver.h"
+
+namespace ingress::domain {
+
+// One resolver answer per instance name (for one commit or one admission).
+using ResolutionCache = std::map<std::string, StatusOr<std::string>, std::less<>>;
+
+// What a batch changes: ingresses removed (ids) and added (entries), and which instances must be
+// looked up again (their rules re-resolved).
+struct SnapshotChange {
+  std::set<std::string, std::less<>> removed;
+  // Added entries; `stale` ones are re-resolved (an instance may have changed since admission).
+  struct Added {
+    ResolvedIngressPtr entry;
+    bool stale = false;
+  };
+  std::vector<Added> added;
+  std::set<std::string, std::less<>> instances;
+  bool all_instances = false;  // a reconcile: every rule is re-resolved
+};
+
+struct SnapshotUpdate {
+  SnapshotPtr snapshot;
+  std::vector<ResolvedIngressPtr> changed;  // entries of `snapshot` that are not in the previous
+  bool changed_any = false;                 // false: `snapshot` equals the previous one
+};
+
+class TargetResolution {
+ public:
+  explicit TargetResolution(instances::InstanceResolver& resolver) : resolver_(resolver) {}
+
+  // Resolves every rule of a new ingress. Refuses targets that do not exist:
+  // kInvalidArgument/"instance_not_found" naming the rule, or the resolver's own error (with the
+  // rule as context) when it could not tell. An instance without an address yet exists: its
+  // rule is unresolved. Exceptions from the resolver become kInternal.
+  StatusOr<ResolvedIngressPtr> admit(const Ingress& ing, ResolutionCache& cache);
+  // The entry for `ing` with every rule resolved (through `cache`).
+  ResolvedIngressPtr resolve(const Ingress& ing, ResolutionCache& cache);
+  // The snapshot after `change`, sorted by (created_at, id), with `prev`'s shadowed list.
+  SnapshotUpdate next(const ConfigSnapshot& prev, const SnapshotChange& change,
+                      uint64_t generation, ResolutionCache& cache);
+
+ private:
+  const StatusOr<std::string>& lookup(const std::string& instance, ResolutionCache& cache);
+  std::vector<RuleResolution> resolutions(const Ingress& ing, ResolutionCache& cache);
+
+  instances::InstanceResolver& resolver_;
+};
+
+// (created_at, id): the order of the API list and of every snapshot.
+bool listOrder(const ResolvedIngressPtr& a, const ResolvedIngressPtr& b);
+
+}  // namespace ingress::domain
