@@ -29,6 +29,7 @@
 #include "ingress/manager.h"
 #include "instances/caching_resolver.h"
 #include "instances/hypeman_resolver.h"
+#include "instances/reconciler.h"
 #include "instances/registry_resolver.h"
 #include "store/ingress_store.h"
 #include "store/instance_store.h"
@@ -257,9 +258,16 @@ int runServe(const Settings& settings) {
     return fail(st.withContext("METRICS_LISTEN=" + settings.metrics_listen));
   }
 
+  // 5. The periodic reconcile: notices instances that moved or vanished at the source (hypeman)
+  //    without any API call here, and commits a new snapshot when a resolution changed.
+  instances::Reconciler reconciler(clock, settings.instance_reconcile_interval,
+                                   [&manager] { return manager.reconcileInstances(); });
+  reconciler.start();
+
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info("stop signal received", {{"signal", sig}});
+  reconciler.stop();
   (*server)->stop(std::chrono::seconds(10));
   (*metrics_server)->stop(std::chrono::seconds(1));  // metrics (issue 6)
 

@@ -82,11 +82,35 @@ ResolvedIngressPtr TargetResolution::resolve(const Ingress& ing, ResolutionCache
   return e;
 }
 
+void TargetResolution::refresh(const ConfigSnapshot& prev, const SnapshotChange& change,
+                               ResolutionCache& cache) {
+  std::set<std::string, std::less<>> names = change.instances;
+  if (change.all_instances) {
+    for (const ResolvedIngressPtr& e : prev.ingresses()) {
+      for (const Rule& r : e->ingress.rules) names.insert(r.target.instance);
+    }
+    for (const SnapshotChange::Added& a : change.added) {
+      for (const Rule& r : a.entry->ingress.rules) names.insert(r.target.instance);
+    }
+  }
+  for (const std::string& instance : names) {
+    StatusOr<std::string> ip = internalError("instance lookup failed");
+    try {
+      ip = resolver_.resolveFresh(instance);
+    } catch (const std::exception& e) {
+      ip = internalError(std::string("instance lookup failed: ") + e.what());
+    }
+    cache.insert_or_assign(instance, std::move(ip));
+  }
+}
+
 SnapshotUpdate TargetResolution::next(const ConfigSnapshot& prev, const SnapshotChange& change,
                                       uint64_t generation, ResolutionCache& cache) {
   SnapshotUpdate u;
   u.changed_any = !change.removed.empty() || !change.added.empty();
   const bool retarget = change.all_instances || !change.instances.empty();
+  // Instances that changed (or all, for a reconcile) are asked past any resolver cache.
+  if (retarget) refresh(prev, change, cache);
   std::vector<ResolvedIngressPtr> kept;
   kept.reserve(prev.ingresses().size());
   for (const ResolvedIngressPtr& e : prev.ingresses()) {

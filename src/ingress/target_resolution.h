@@ -65,6 +65,9 @@ class TargetResolution {
  private:
   const StatusOr<std::string>& lookup(const std::string& instance, ResolutionCache& cache);
   std::vector<RuleResolution> resolutions(const Ingress& ing, ResolutionCache& cache);
+  // Puts fresh answers (InstanceResolver::resolveFresh) for the instances `change` retargets
+  // into `cache`, replacing earlier ones.
+  void refresh(const ConfigSnapshot& prev, const SnapshotChange& change, ResolutionCache& cache);
 
   instances::InstanceResolver& resolver_;
 };

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "instances/caching_resolver.h"
 #include "unit/ingress/manager_test_fixture.h"
 #include "unit/store/counting_filesystem.h"
 
@@ -308,6 +309,24 @@ TEST_F(CommitRegressionTest, ReconcileCommitsOnlyWhenAResolutionChanged) {
   EXPECT_NE(s2->ingresses()[1], s1->ingresses()[1]);
   EXPECT_EQ(s2->ingresses()[1]->rules[0].ip, "10.0.0.22");
   EXPECT_EQ(s2->ingresses()[2], s1->ingresses()[2]);
+}
+
+TEST_F(CommitRegressionTest, ReconcileSeesAMovedInstanceThroughTheResolverCache) {
+  // With HYPEMAN_API_URL the resolver caches answers; a reconcile must ask past that cache, or an
+  // instance that moved inside hypeman stays misrouted until the cache entry happens to expire.
+  instances::CachingResolverOptions options;
+  options.ttl = std::chrono::hours(1);  // the fake clock never reaches it
+  instances::CachingResolver cached(std::make_unique<CountingResolver>(resolver_table_), clock_,
+                                    options);
+  useManager(cached);
+  ASSERT_TRUE(mine_->createIngress(spec("api", "b.example.com", 80, "vm2")).ok());
+  const std::string before = mine_->current()->ingresses()[0]->rules[0].ip;
+  resolver_table_.set("vm2", "10.0.0.99");
+  ASSERT_EQ(*cached.resolve("vm2"), before) << "the cache still holds the old address";
+  ASSERT_TRUE(mine_->reconcileInstances().ok());
+  EXPECT_EQ(mine_->current()->ingresses()[0]->rules[0].ip, "10.0.0.99");
+  EXPECT_EQ(controlled_.published().back(), mine_->current());
+  EXPECT_EQ(*cached.resolve("vm2"), "10.0.0.99") << "the fresh answer refreshed the cache";
 }
 
 TEST_F(InstanceCommitTest, AnInstanceChangeReResolvesOnlyTheRulesTargetingIt) {
