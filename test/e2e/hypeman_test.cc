@@ -1,6 +1,7 @@
 // Instances resolved through hypeman (HYPEMAN_API_URL), end to end: real `ingressd serve`, the
 // real Envoy, a loopback fake hypeman API (test_common/fake_hypeman.h) and real backends on
-// 127.0.0.2 and 127.0.0.3 (same port). The instance moves and vanishes inside hypeman with no
+// 127.0.0.2 and 127.0.0.3 (same port), plus a second rule to 127.0.0.4 that keeps the Envoy port
+// open so an unrouted host answers 404. The instance moves and vanishes inside hypeman with no
 // API call to ingressd; the periodic reconcile (INSTANCE_RECONCILE_INTERVAL) must notice, since
 // the resolver cache (HYPEMAN_CACHE_TTL=30) outlives every deadline here.
 #include <gtest/gtest.h>
