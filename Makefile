@@ -11,7 +11,8 @@ else
 RUN_DATA_DIR ?= $(CURDIR)/.run/data
 endif
 
-.PHONY: all deps configure build run test test-unit test-integration test-e2e bench fuzz asan clean
+.PHONY: all deps configure build run test test-unit test-integration test-e2e test-asan test-tsan \
+        bench fuzz asan format format-check clean
 
 all: build
 
@@ -28,7 +29,7 @@ run: build
 	DATA_DIR=$${DATA_DIR:-$(RUN_DATA_DIR)} $(BUILD_DIR)/src/exe/ingressd serve
 
 test: build
-	@scripts/run-tests.sh $(BUILD_DIR)
+	@scripts/run-tests.sh $(BUILD_DIR) unit integration asan tsan
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest -L unit --output-on-failure -j $(JOBS)
@@ -46,7 +47,25 @@ fuzz: deps
 	@scripts/fuzz.sh
 
 asan:
-	@$(MAKE) build BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_FLAGS="-DINGRESS_SANITIZE=ON -DENVOY_ZSTD_LEVEL=3"
+	@$(MAKE) build BUILD_DIR=build-asan BUILD_TYPE=Debug \
+	  CMAKE_FLAGS="-DINGRESS_SANITIZE=address -DENVOY_ZSTD_LEVEL=3"
+
+# The unit tests under ASan+UBSan / TSan, each in its own unit-only tree (build-asan-unit,
+# build-tsan-unit); `make test` runs both after the normal suite.
+test-asan: deps
+	@scripts/run-tests.sh $(BUILD_DIR) asan
+
+test-tsan: deps
+	@scripts/run-tests.sh $(BUILD_DIR) tsan
+
+# clang-format-14 over our C++ sources (.clang-format). format-check changes nothing and fails
+# when a file would change.
+FORMAT_FILES = $(shell git ls-files '*.cc' '*.h' | grep -v '^third_party/')
+format:
+	@clang-format-14 -i $(FORMAT_FILES)
+
+format-check:
+	@clang-format-14 --dry-run --Werror $(FORMAT_FILES)
 
 clean:
 	rm -rf $(BUILD_DIR)

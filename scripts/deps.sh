@@ -11,7 +11,7 @@ apt_packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   curl procps iproute2 wrk
   python3 python3-pip python3-venv
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14
 )
 
 missing=()

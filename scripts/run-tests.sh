@@ -1,11 +1,59 @@
 #!/usr/bin/env bash
-# Runs the whole suite: unit tests in parallel, then integration and end-to-end tests (which start
-# real Envoys and daemons) with less parallelism, then the Python-driven API checks.
-set -euo pipefail
+# Runs the test suite in phases and ends with a summary of which phases passed or failed.
+#
+#   scripts/run-tests.sh [build-dir] [phase...]     # default phases: unit integration
+#
+# Phases:
+#   unit         ctest -L unit in build-dir (parallel)
+#   integration  ctest -L 'integration|e2e' in build-dir (real Envoys and daemons, -j 2)
+#   asan         configures and builds the unit tests only (INGRESS_UNIT_ONLY) under ASan+UBSan in
+#                build-asan-unit, then runs them; any sanitizer report fails the test
+#   tsan         the same under TSan in build-tsan-unit
+# `make test` runs all four. The sanitizer trees use ccache when it is installed (CCACHE_DISABLE=1
+# turns it off). Env: JOBS (nproc), SANITIZER_BUILD_TYPE (Debug).
+set -uo pipefail
 build=${1:-build}
+shift || true
+phases=("$@")
+[ ${#phases[@]} -gt 0 ] || phases=(unit integration)
 root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root/$build"
+jobs=${JOBS:-$(nproc)}
+launcher=()
+if command -v ccache >/dev/null && [ -z "${CCACHE_DISABLE:-}" ]; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+
+# sanitizer_unit <asan|tsan> <INGRESS_SANITIZE value>
+sanitizer_unit() {
+  local dir="$root/build-$1-unit"
+  cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="${SANITIZER_BUILD_TYPE:-Debug}" \
+    -DINGRESS_SANITIZE="$2" -DINGRESS_UNIT_ONLY=ON "${launcher[@]}" >/dev/null &&
+    cmake --build "$dir" -j "$jobs" &&
+    (cd "$dir" && ctest -L unit --output-on-failure -j "$jobs")
+}
+
+declare -a summary=()
 status=0
-ctest -L unit --output-on-failure -j "$(nproc)" || status=1
-ctest -L 'integration|e2e' --output-on-failure -j 2 || status=1
+for phase in "${phases[@]}"; do
+  echo "== phase $phase"
+  start=$SECONDS
+  case "$phase" in
+    unit) (cd "$root/$build" && ctest -L unit --output-on-failure -j "$jobs") ;;
+    integration) (cd "$root/$build" && ctest -L 'integration|e2e' --output-on-failure -j 2) ;;
+    asan) sanitizer_unit asan address ;;
+    tsan) sanitizer_unit tsan thread ;;
+    *) echo "run-tests.sh: unknown phase $phase" >&2; false ;;
+  esac
+  rc=$?
+  took=$((SECONDS - start))
+  if [ $rc -eq 0 ]; then
+    summary+=("  passed  $phase (${took}s)")
+  else
+    summary+=("  FAILED  $phase (${took}s)")
+    status=1
+  fi
+done
+
+echo "== summary"
+printf '%s\n' "${summary[@]}"
 exit $status
