@@ -75,10 +75,10 @@ double percentile(std::vector<double> v, double p) {
 
 struct Options {
   std::vector<int> existing{0, 100, 1000, 10000};
-  int samples = 50;          // latency samples for N <= 1000
-  int samples_large = 20;    // latency samples for N > 1000
-  int creates = 200;         // creates per throughput phase
-  int clients = 32;          // concurrent clients of the second throughput phase
+  int samples = 50;        // latency samples for N <= 1000
+  int samples_large = 20;  // latency samples for N > 1000
+  int creates = 200;       // creates per throughput phase
+  int clients = 32;        // concurrent clients of the second throughput phase
   std::vector<int> throughput_at{1000};
   std::string json_path;
   std::string md_path;
@@ -116,14 +116,14 @@ Status seed(const std::string& data_dir, int n, const Env& env) {
   store::InstanceStore instances(fs, clock, data_dir);
   INGRESS_RETURN_IF_ERROR(instances.load());
   for (int k = 0; k < kInstances; ++k) {
-    INGRESS_RETURN_IF_ERROR(
-        instances.put({"vm-" + std::to_string(k), env.backends[static_cast<size_t>(k)]->address()}));
+    INGRESS_RETURN_IF_ERROR(instances.put(
+        {"vm-" + std::to_string(k), env.backends[static_cast<size_t>(k)]->address()}));
   }
   const std::string dir = joinPath(data_dir, "ingresses");
   INGRESS_RETURN_IF_ERROR(fs.makeDirs(dir, 0700));
-  const auto base = std::chrono::time_point_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now()) -
-                    std::chrono::milliseconds(n + 1000);
+  const auto base =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()) -
+      std::chrono::milliseconds(n + 1000);
   for (int i = 0; i < n; ++i) {
     domain::Ingress ing;
     ing.id = seedId(i);
@@ -151,10 +151,11 @@ std::vector<domain::Ingress> seededSet(int n, const Env& env) {
     domain::Ingress ing;
     ing.id = seedId(i);
     ing.name = "seed-" + std::to_string(i);
-    ing.rules.push_back({{"seed-" + std::to_string(i) + ".bench.test",
-                          env.listen_ports[static_cast<size_t>(i % kListenPorts)]},
-                         {"vm-" + std::to_string(i % kInstances),
-                          static_cast<uint16_t>(20000 + (i / kInstances) % kTargetPortsPerInstance)}});
+    ing.rules.push_back(
+        {{"seed-" + std::to_string(i) + ".bench.test",
+          env.listen_ports[static_cast<size_t>(i % kListenPorts)]},
+         {"vm-" + std::to_string(i % kInstances),
+          static_cast<uint16_t>(20000 + (i / kInstances) % kTargetPortsPerInstance)}});
     out.push_back(std::move(ing));
   }
   return out;
@@ -193,7 +194,8 @@ Json timeBuilder(int n, const Env& env) {
     dump_ms.push_back(msSince(t0));
     (void)bytes;
   }
-  return {{"build_ms_p50", percentile(build_ms, 50)}, {"dump_all_files_ms_p50", percentile(dump_ms, 50)}};
+  return {{"build_ms_p50", percentile(build_ms, 50)},
+          {"dump_all_files_ms_p50", percentile(dump_ms, 50)}};
 }
 
 // Timings serve logs at debug level for each publish, from line `from` of its log:
@@ -262,8 +264,8 @@ Json runScenario(int n, const Options& o) {
   Json res = {{"existing", n}};
   Env env;
   for (int k = 0; k < kInstances; ++k) {
-    env.backends.push_back(std::make_unique<HttpBackend>("b" + std::to_string(k),
-                                                         "127.0.0." + std::to_string(2 + k)));
+    env.backends.push_back(
+        std::make_unique<HttpBackend>("b" + std::to_string(k), "127.0.0." + std::to_string(2 + k)));
   }
   Installation inst;
   while (env.listen_ports.size() < kListenPorts) {
@@ -292,10 +294,12 @@ Json runScenario(int n, const Options& o) {
     return res;
   }
   ApiClient api(inst.apiPort());
-  if (!testing::pollUntil([&] {
-        auto r = api.call("GET", "/health", "", "-");
-        return r.ok() && r->status == 200;
-      }, std::chrono::seconds(30))) {
+  if (!testing::pollUntil(
+          [&] {
+            auto r = api.call("GET", "/health", "", "-");
+            return r.ok() && r->status == 200;
+          },
+          std::chrono::seconds(30))) {
     res["error"] = "API not healthy";
     return res;
   }
@@ -380,9 +384,9 @@ Json runScenario(int n, const Options& o) {
       }
       for (auto& t : threads) t.join();
       const double secs = msSince(p0) / 1000.0;
-      Json j = {{"clients", clients}, {"creates", o.creates}, {"ok", ok.load()},
-                {"failed", bad.load()}, {"seconds", secs},
-                {"creates_per_s", ok.load() / secs}};
+      Json j = {{"clients", clients}, {"creates", o.creates},
+                {"ok", ok.load()},    {"failed", bad.load()},
+                {"seconds", secs},    {"creates_per_s", ok.load() / secs}};
       j["profile"] = phaseProfile(publishTimes(inst, &from));
       return j;
     };
@@ -411,7 +415,9 @@ std::string fmt(double v, int prec = 1) {
 
 std::string markdown(const Json& all) {
   std::ostringstream md;
-  md << "| existing | samples | p50 ms | p99 ms | max ms | not routed | apply p50 ms | of which Envoy wait p50 ms | build p50 ms (in serve) | build ms (bench process) | stats poll ms | startup s |\n"
+  md << "| existing | samples | p50 ms | p99 ms | max ms | not routed | apply p50 ms | of which "
+        "Envoy wait p50 ms | build p50 ms (in serve) | build ms (bench process) | stats poll ms | "
+        "startup s |\n"
      << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& s : all["scenarios"]) {
     if (s.contains("error")) {
@@ -425,11 +431,11 @@ std::string markdown(const Json& all) {
        << fmt(l["p50_ms"]) << " | " << fmt(l["p99_ms"]) << " | " << fmt(l["max_ms"]) << " | "
        << l["not_routed_after_201"].get<int>() << " | " << fmt(p["apply_ms_p50"]) << " | "
        << fmt(p["envoy_wait_ms_p50"]) << " | " << fmt(p["build_ms_p50"]) << " | "
-       << fmt(s["builder"]["build_ms_p50"]) << " | "
-       << fmt(s["stats_poll_ms_p50"]) << " | " << fmt(s["startup_ms"].get<double>() / 1000, 1)
-       << " |\n";
+       << fmt(s["builder"]["build_ms_p50"]) << " | " << fmt(s["stats_poll_ms_p50"]) << " | "
+       << fmt(s["startup_ms"].get<double>() / 1000, 1) << " |\n";
   }
-  md << "\n| existing | clients | creates | ok | seconds | creates/s | publishes | creates/publish | ratio C/1 |\n"
+  md << "\n| existing | clients | creates | ok | seconds | creates/s | publishes | creates/publish "
+        "| ratio C/1 |\n"
      << "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& s : all["scenarios"]) {
     if (!s.contains("throughput")) continue;
@@ -437,8 +443,8 @@ std::string markdown(const Json& all) {
       const auto& t = s["throughput"][k];
       const int pubs = t["profile"]["publishes"].get<int>();
       md << "| " << s["existing"].get<int>() << " | " << t["clients"].get<int>() << " | "
-         << t["creates"].get<int>() << " | " << t["ok"].get<int>() << " | "
-         << fmt(t["seconds"], 2) << " | " << fmt(t["creates_per_s"]) << " | " << pubs << " | "
+         << t["creates"].get<int>() << " | " << t["ok"].get<int>() << " | " << fmt(t["seconds"], 2)
+         << " | " << fmt(t["creates_per_s"]) << " | " << pubs << " | "
          << fmt(pubs ? t["ok"].get<double>() / pubs : 0, 2) << " | "
          << (std::string(k) == "many" ? fmt(s["throughput"]["ratio"], 2) : "") << " |\n";
     }
@@ -451,16 +457,26 @@ int run(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto val = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--existing") o.existing = parseList(val());
-    else if (a == "--samples") o.samples = std::stoi(val());
-    else if (a == "--samples-large") o.samples_large = std::stoi(val());
-    else if (a == "--creates") o.creates = std::stoi(val());
-    else if (a == "--clients") o.clients = std::stoi(val());
-    else if (a == "--throughput-at") o.throughput_at = parseList(val());
-    else if (a == "--json") o.json_path = val();
-    else if (a == "--md") o.md_path = val();
-    else if (a == "--smoke") o.smoke = true;
-    else if (a == "--builder-only") o.builder_only = true;
+    if (a == "--existing")
+      o.existing = parseList(val());
+    else if (a == "--samples")
+      o.samples = std::stoi(val());
+    else if (a == "--samples-large")
+      o.samples_large = std::stoi(val());
+    else if (a == "--creates")
+      o.creates = std::stoi(val());
+    else if (a == "--clients")
+      o.clients = std::stoi(val());
+    else if (a == "--throughput-at")
+      o.throughput_at = parseList(val());
+    else if (a == "--json")
+      o.json_path = val();
+    else if (a == "--md")
+      o.md_path = val();
+    else if (a == "--smoke")
+      o.smoke = true;
+    else if (a == "--builder-only")
+      o.builder_only = true;
     else {
       std::cerr << "usage: ingress_bench [--existing 0,100,1000,10000] [--samples 50] "
                    "[--samples-large 20] [--creates 200] [--clients 32] [--throughput-at 1000] "
@@ -485,9 +501,9 @@ int run(int argc, char** argv) {
     return 0;
   }
   Json all = {{"scenarios", Json::array()}};
-  all["options"] = {{"existing", o.existing}, {"samples", o.samples},
-                    {"samples_large", o.samples_large}, {"creates", o.creates},
-                    {"clients", o.clients}, {"throughput_at", o.throughput_at}};
+  all["options"] = {
+      {"existing", o.existing}, {"samples", o.samples}, {"samples_large", o.samples_large},
+      {"creates", o.creates},   {"clients", o.clients}, {"throughput_at", o.throughput_at}};
   all["machine"] = {{"cores", std::thread::hardware_concurrency()}};
   bool ok = true;
   for (int n : o.existing) {

@@ -42,8 +42,9 @@ ApiResponse errorFromStatus(const Status& status, std::string_view request_id) {
   HttpError e = mapStatus(status);
   if (e.code == "internal_error") {
     log::error("request failed", {{"request_id", request_id}, {"error", status.toString()}});
-    return errorResponse(e.http_status, e.code, "internal error (see the server log, request " +
-                                                    std::string(request_id) + ")");
+    return errorResponse(
+        e.http_status, e.code,
+        "internal error (see the server log, request " + std::string(request_id) + ")");
   }
   return errorResponse(e.http_status, e.code, status.message());
 }

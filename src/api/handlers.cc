@@ -73,8 +73,7 @@ StatusOr<ApiResponse> handleGetInstance(const domain::IngressService& service,
   return jsonResponse(200, domain::encodeInstance(instance));
 }
 
-StatusOr<ApiResponse> handleDeleteInstance(domain::IngressService& service,
-                                           std::string_view name) {
+StatusOr<ApiResponse> handleDeleteInstance(domain::IngressService& service, std::string_view name) {
   INGRESS_RETURN_IF_ERROR(service.deleteInstance(name));
   return noContent();
 }

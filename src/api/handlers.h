@@ -28,7 +28,6 @@ StatusOr<ApiResponse> handlePutInstance(domain::IngressService& service, std::st
 StatusOr<ApiResponse> handleListInstances(const domain::IngressService& service);
 StatusOr<ApiResponse> handleGetInstance(const domain::IngressService& service,
                                         std::string_view name);
-StatusOr<ApiResponse> handleDeleteInstance(domain::IngressService& service,
-                                           std::string_view name);
+StatusOr<ApiResponse> handleDeleteInstance(domain::IngressService& service, std::string_view name);
 
 }  // namespace ingress::api

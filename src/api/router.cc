@@ -58,8 +58,8 @@ std::optional<RouteMatch> matchPath(std::string_view path) {
     std::string_view prefix;
     Route route;
   };
-  static constexpr std::array<Prefix, 2> kPrefixes{{{"/ingresses/", Route::kIngress},
-                                                   {"/instances/", Route::kInstance}}};
+  static constexpr std::array<Prefix, 2> kPrefixes{
+      {{"/ingresses/", Route::kIngress}, {"/instances/", Route::kInstance}}};
   for (const Prefix& p : kPrefixes) {
     if (path.substr(0, p.prefix.size()) != p.prefix) continue;
     std::string_view segment = path.substr(p.prefix.size());
@@ -123,8 +123,8 @@ bool isValidPathSegment(std::string_view segment) {
   if (segment.empty() || segment.size() > kMaxSegmentLength) return false;
   if (segment.front() == '.' || segment.find("..") != std::string_view::npos) return false;
   for (char c : segment) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' ||
-                    c == '.';
+    const bool ok =
+        std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -168,8 +168,7 @@ ApiResponse Router::handle(const ApiRequest& request) const {
   Json body;
   if (request.method == "POST" || request.method == "PUT") {
     if (!isJsonContentType(request.content_type)) {
-      return errorResponse(415, "unsupported_media_type",
-                           "Content-Type must be application/json");
+      return errorResponse(415, "unsupported_media_type", "Content-Type must be application/json");
     }
     StatusOr<Json> parsed = parseJsonStrict(request.body);
     if (!parsed.ok()) return errorResponse(400, "bad_request", parsed.status().message());

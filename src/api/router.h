@@ -15,8 +15,8 @@
 
 #include <string_view>
 
-#include "auth/auth.h"
 #include "api/http_message.h"
+#include "auth/auth.h"
 #include "ingress/service.h"
 
 namespace ingress::api {

@@ -51,7 +51,7 @@ struct Shared {
   std::atomic<bool> stopping{false};
 
   std::mutex mu;
-  std::condition_variable cv;                                      // signalled on session end
+  std::condition_variable cv;                                     // signalled on session end
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
 };
 
@@ -121,12 +121,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (shared_.stopping) return close();
     if (buffer_.size() > 0) return readHeader();  // pipelined request already buffered
     stream_.expires_after(first_byte_timeout);
-    stream_.async_read_some(
-        buffer_.prepare(kReadChunk), [self = shared_from_this()](beast::error_code ec, size_t n) {
-          if (ec) return self->close();
-          self->buffer_.commit(n);
-          self->readHeader();
-        });
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->close();
+                              self->buffer_.commit(n);
+                              self->readHeader();
+                            });
   }
 
   void readHeader() {
@@ -136,10 +136,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(static_cast<uint64_t>(shared_.options.max_body_bytes));
     // One deadline for the whole request (header, 100-continue, body): slow drip is cut off.
     stream_.expires_after(shared_.options.request_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->onHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->onHeader(ec); });
   }
 
   void onHeader(beast::error_code ec) {
@@ -161,22 +160,21 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void readBody() {
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       self->onRequest(ec);
-                     });
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->onRequest(ec); });
   }
 
   void onReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      return writeError(413, "payload_too_large",
-                        "request body exceeds " + std::to_string(shared_.options.max_body_bytes) +
-                            " bytes");
+      return writeError(
+          413, "payload_too_large",
+          "request body exceeds " + std::to_string(shared_.options.max_body_bytes) + " bytes");
     }
     if (ec == http::error::header_limit) {
-      return writeError(431, "header_too_large",
-                        "request header exceeds " +
-                            std::to_string(shared_.options.max_header_bytes) + " bytes");
+      return writeError(
+          431, "header_too_large",
+          "request header exceeds " + std::to_string(shared_.options.max_header_bytes) + " bytes");
     }
     if (isHttpParseError(ec) && ec != http::error::end_of_stream &&
         ec != http::error::partial_message) {
@@ -371,23 +369,24 @@ class Server::Impl {
 
  private:
   void accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec,
-                                                           tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-      if (ec) {
-        // E.g. out of file descriptors: back off instead of spinning.
-        log::warn("accept failed", {{"error", ec.message()}});
-        retry_timer_.expires_after(std::chrono::milliseconds(50));
-        retry_timer_.async_wait([this](beast::error_code tec) {
-          if (!tec) accept();
-        });
-        return;
-      }
-      beast::error_code opt_ec;
-      socket.set_option(tcp::no_delay(true), opt_ec);
-      std::make_shared<Session>(std::move(socket), shared_)->start();
-      accept();
-    });
+    acceptor_.async_accept(asio::make_strand(ioc_),
+                           [this](beast::error_code ec, tcp::socket socket) {
+                             if (ec == asio::error::operation_aborted || !acceptor_.is_open())
+                               return;
+                             if (ec) {
+                               // E.g. out of file descriptors: back off instead of spinning.
+                               log::warn("accept failed", {{"error", ec.message()}});
+                               retry_timer_.expires_after(std::chrono::milliseconds(50));
+                               retry_timer_.async_wait([this](beast::error_code tec) {
+                                 if (!tec) accept();
+                               });
+                               return;
+                             }
+                             beast::error_code opt_ec;
+                             socket.set_option(tcp::no_delay(true), opt_ec);
+                             std::make_shared<Session>(std::move(socket), shared_)->start();
+                             accept();
+                           });
   }
 
   std::vector<std::shared_ptr<Session>> liveSessions() {
@@ -448,9 +447,9 @@ StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
                                                  const RequestHandler& handler) {
   StatusOr<HostPort> where = parseHostPort(options.listen, {.allow_port_zero = true});
   if (!where.ok()) {
-    return invalidArgument("listen address \"" + options.listen + "\": " +
-                               std::string(where.status().message()),
-                           "bad_request");
+    return invalidArgument(
+        "listen address \"" + options.listen + "\": " + std::string(where.status().message()),
+        "bad_request");
   }
   if (options.threads < 1 || options.threads > 64) {
     return invalidArgument("threads must be 1..64", "bad_request");

@@ -38,9 +38,8 @@ StatusOr<std::string> loadApiSecret(const Filesystem& fs, const std::string& pat
     return content.status().withContext("reading API secret " + path);
   }
   std::string secret = std::move(content).value();
-  while (!secret.empty() &&
-         (secret.back() == '\n' || secret.back() == '\r' || secret.back() == ' ' ||
-          secret.back() == '\t')) {
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r' ||
+                             secret.back() == ' ' || secret.back() == '\t')) {
     secret.pop_back();
   }
   if (secret.empty()) return failedPrecondition("API secret file " + path + " is empty");

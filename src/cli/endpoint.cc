@@ -23,8 +23,8 @@ bool hasSpaceOrControl(std::string_view s) {
 StatusOr<ApiEndpoint> parseHostAndPort(std::string_view api) {
   StatusOr<HostPort> hp = parseHostPort(api, {.allow_hostname = true, .allow_empty_host = true});
   if (!hp.ok()) {
-    return invalidArgument("--api \"" + std::string(api) + "\": " +
-                           std::string(hp.status().message()) +
+    return invalidArgument("--api \"" + std::string(api) +
+                           "\": " + std::string(hp.status().message()) +
                            " (expected host:port, http://host:port or unix:/path)");
   }
   HostPort connect = *hp;

@@ -110,13 +110,14 @@ std::string describeApiError(long http_status, std::string_view body) {
     if (message.is_string() || code.is_string()) {
       return (message.is_string() ? sanitize(message.get_ref<const std::string&>())
                                   : std::string("request failed")) +
-             " (" + (code.is_string() ? sanitize(code.get_ref<const std::string&>())
-                                      : fallback_code) + ")";
+             " (" +
+             (code.is_string() ? sanitize(code.get_ref<const std::string&>()) : fallback_code) +
+             ")";
     }
   }
   std::string excerpt(body.substr(0, std::min(body.size(), kMaxErrorExcerpt)));
-  while (!excerpt.empty() && (excerpt.back() == '\n' || excerpt.back() == ' ' ||
-                              excerpt.back() == '\r')) {
+  while (!excerpt.empty() &&
+         (excerpt.back() == '\n' || excerpt.back() == ' ' || excerpt.back() == '\r')) {
     excerpt.pop_back();
   }
   if (excerpt.empty()) return "request failed (" + fallback_code + ")";

@@ -1,7 +1,8 @@
 // What ingressctl prints: aligned tables of API answers and one-line error descriptions.
 //
 //   ID                         NAME   HOSTNAME        PORT   TARGET     STATUS   CREATED
-//   k3v9x0...                  web    a.example.com   80     vm1:8080   active   2025-01-01T00:00:00.000Z
+//   k3v9x0...                  web    a.example.com   80     vm1:8080   active
+//   2025-01-01T00:00:00.000Z
 //
 // Tables tolerate missing or oddly typed fields ("-" is printed) because the server may be newer
 // than the CLI; control characters in server strings are replaced so they cannot forge lines.

@@ -21,8 +21,8 @@ Status requirePort(int port, std::string_view flag) {
 StatusOr<ApiRequest> onResource(std::string method, std::string_view collection,
                                 std::string_view key, std::string_view what) {
   INGRESS_RETURN_IF_ERROR(requireNonEmpty(key, what));
-  return ApiRequest{std::move(method),
-                    std::string(collection) + "/" + encodePathSegment(key), std::nullopt};
+  return ApiRequest{std::move(method), std::string(collection) + "/" + encodePathSegment(key),
+                    std::nullopt};
 }
 
 }  // namespace

@@ -62,18 +62,10 @@ void printBody(const Command& c, const HttpResponse& response, CliContext& ctx) 
   switch (c.kind) {
     case CommandKind::kInstancesSet:
     case CommandKind::kInstancesList:
-    case CommandKind::kInstancesGet:
-      ctx.out << formatInstanceTable(*j);
-      return;
-    case CommandKind::kDelete:
-      ctx.out << "ingress " << c.key << " deleted\n";
-      return;
-    case CommandKind::kInstancesDelete:
-      ctx.out << "instance " << c.key << " deleted\n";
-      return;
-    default:
-      ctx.out << formatIngressTable(*j);
-      return;
+    case CommandKind::kInstancesGet: ctx.out << formatInstanceTable(*j); return;
+    case CommandKind::kDelete: ctx.out << "ingress " << c.key << " deleted\n"; return;
+    case CommandKind::kInstancesDelete: ctx.out << "instance " << c.key << " deleted\n"; return;
+    default: ctx.out << formatIngressTable(*j); return;
   }
 }
 
@@ -132,8 +124,9 @@ int runCommand(const Invocation& inv, CliContext& ctx) {
   StatusOr<HttpResponse> response = ctx.http(http);
   if (!response.ok()) {
     if (response.status().code() == StatusCode::kUnavailable) {
-      return fail(ctx, kExitUnreachable, "cannot reach ingressd at " + endpoint->display + ": " +
-                                             transportReason(response.status()));
+      return fail(ctx, kExitUnreachable,
+                  "cannot reach ingressd at " + endpoint->display + ": " +
+                      transportReason(response.status()));
     }
     return fail(ctx, kExitApiError, response.status().message());
   }

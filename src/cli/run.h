@@ -47,13 +47,13 @@ enum class CommandKind {
 
 struct Command {
   CommandKind kind = CommandKind::kNone;
-  std::string key;           // ID|NAME of an ingress, or an instance NAME
-  std::string ip;            // instances set
-  CreateRuleArgs create;     // create with flags
-  bool create_flags = false; // any of --host/--instance/--target-port/--port was given
-  std::string file;          // create -f; "-" is stdin
-  bool json_output = false;  // -o json
-  std::string ttl = "1h";    // token --ttl
+  std::string key;            // ID|NAME of an ingress, or an instance NAME
+  std::string ip;             // instances set
+  CreateRuleArgs create;      // create with flags
+  bool create_flags = false;  // any of --host/--instance/--target-port/--port was given
+  std::string file;           // create -f; "-" is stdin
+  bool json_output = false;   // -o json
+  std::string ttl = "1h";     // token --ttl
   std::string subject = std::string(kDefaultTokenSubject);  // token --sub
 };
 

@@ -22,9 +22,9 @@ StatusOr<std::string> loadSigningSecret(const AuthOptions& auth, const Filesyste
   StatusOr<std::string> secret = auth::loadApiSecret(fs, path);
   if (secret.ok()) return secret;
   if (secret.status().code() == StatusCode::kNotFound) {
-    return Status(StatusCode::kNotFound,
-                  "no API secret at " + path + " (is ingressd's data dir elsewhere?); " +
-                      howToAuthenticate());
+    return Status(StatusCode::kNotFound, "no API secret at " + path +
+                                             " (is ingressd's data dir elsewhere?); " +
+                                             howToAuthenticate());
   }
   return Status(secret.status().code(),
                 "cannot mint a token: " + secret.status().message() + "; " + howToAuthenticate());

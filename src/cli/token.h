@@ -27,10 +27,10 @@ inline constexpr std::chrono::seconds kDefaultCliTokenTtl{300};
 inline constexpr std::string_view kDefaultTokenSubject = "ingressctl";
 
 struct AuthOptions {
-  std::string token;        // --token / INGRESS_TOKEN; empty: mint one
-  std::string secret_file;  // --secret-file; empty: not given
+  std::string token;                                    // --token / INGRESS_TOKEN; empty: mint one
+  std::string secret_file;                              // --secret-file; empty: not given
   std::string data_dir = std::string(kDefaultDataDir);  // --data-dir / DATA_DIR
-  std::string jwt_secret;   // $JWT_SECRET; empty: unset
+  std::string jwt_secret;                               // $JWT_SECRET; empty: unset
 };
 
 // The signing secret per the precedence above (ignores `token`). kNotFound / kFailedPrecondition

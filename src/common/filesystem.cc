@@ -73,8 +73,7 @@ Status syncDirectory(const std::string& dir) {
   return okStatus();
 }
 
-StatusOr<std::string> Filesystem::readFileLimited(const std::string& path,
-                                                  size_t max_bytes) const {
+StatusOr<std::string> Filesystem::readFileLimited(const std::string& path, size_t max_bytes) const {
   INGRESS_ASSIGN_OR_RETURN(std::string data, readFile(path));
   if (data.size() > max_bytes) {
     return resourceExhausted(path + " is larger than " + std::to_string(max_bytes) + " bytes");

@@ -7,10 +7,10 @@
 // is untouched and the temp file is removed. Readers never see a half-written file.
 #pragma once
 
+#include <sys/types.h>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 #include <vector>
 
 #include "common/status.h"

@@ -18,7 +18,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{2000};
-  std::string unix_socket;        // connect through this unix socket instead of TCP
+  std::string unix_socket;  // connect through this unix socket instead of TCP
   size_t max_response_bytes = 8 << 20;
 };
 

@@ -21,9 +21,13 @@ void setLevel(Level level);
 void setComponent(std::string_view component);
 
 void write(Level level, std::string_view message, const Json& fields = Json::object());
-inline void debug(std::string_view m, const Json& f = Json::object()) { write(Level::kDebug, m, f); }
+inline void debug(std::string_view m, const Json& f = Json::object()) {
+  write(Level::kDebug, m, f);
+}
 inline void info(std::string_view m, const Json& f = Json::object()) { write(Level::kInfo, m, f); }
 inline void warn(std::string_view m, const Json& f = Json::object()) { write(Level::kWarn, m, f); }
-inline void error(std::string_view m, const Json& f = Json::object()) { write(Level::kError, m, f); }
+inline void error(std::string_view m, const Json& f = Json::object()) {
+  write(Level::kError, m, f);
+}
 
 }  // namespace ingress::log

@@ -161,8 +161,7 @@ std::vector<std::string> ProcessLauncherImpl::commandLine(pid_t pid) const {
 }
 
 StatusOr<RunResult> ProcessLauncherImpl::run(const std::vector<std::string>& argv_in,
-                                             std::chrono::milliseconds timeout,
-                                             size_t max_output) {
+                                             std::chrono::milliseconds timeout, size_t max_output) {
   if (argv_in.empty()) return invalidArgument("run: empty argv");
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return errnoError("pipe", errno);

@@ -14,16 +14,16 @@
 namespace ingress {
 
 struct SpawnOptions {
-  std::vector<std::string> argv;            // argv[0] is the executable path
-  std::vector<std::string> extra_env;       // "NAME=value", added to the inherited environment
-  std::string stdout_path;                  // appended to; empty → /dev/null
-  std::string stderr_path;                  // appended to; empty → same as stdout
-  bool new_session = false;                 // setsid(): own session, no controlling terminal
+  std::vector<std::string> argv;       // argv[0] is the executable path
+  std::vector<std::string> extra_env;  // "NAME=value", added to the inherited environment
+  std::string stdout_path;             // appended to; empty → /dev/null
+  std::string stderr_path;             // appended to; empty → same as stdout
+  bool new_session = false;            // setsid(): own session, no controlling terminal
 };
 
 // How a process ended.
 struct ExitStatus {
-  bool exited = false;    // exited normally with `code`
+  bool exited = false;  // exited normally with `code`
   int code = 0;
   bool signaled = false;  // killed by `signal`
   int signal = 0;

@@ -73,7 +73,9 @@ inline Status alreadyExists(std::string m, std::string reason = {}) {
 inline Status failedPrecondition(std::string m, std::string reason = {}) {
   return {StatusCode::kFailedPrecondition, std::move(m), std::move(reason)};
 }
-inline Status unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
+inline Status unauthenticated(std::string m) {
+  return {StatusCode::kUnauthenticated, std::move(m)};
+}
 inline Status resourceExhausted(std::string m, std::string reason = {}) {
   return {StatusCode::kResourceExhausted, std::move(m), std::move(reason)};
 }
@@ -96,7 +98,7 @@ Status errnoError(std::string_view what, int err);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  StatusOr(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok() && "StatusOr built from an ok Status has no value");
     if (status_.ok()) status_ = internalError("StatusOr built from an ok Status");
@@ -107,9 +109,18 @@ class [[nodiscard]] StatusOr {
 
   // Reading the value of an error is a bug: it aborts (in every build type) instead of reading
   // an empty optional.
-  T& value() & { checkOk(); return *value_; }
-  const T& value() const& { checkOk(); return *value_; }
-  T&& value() && { checkOk(); return std::move(*value_); }
+  T& value() & {
+    checkOk();
+    return *value_;
+  }
+  const T& value() const& {
+    checkOk();
+    return *value_;
+  }
+  T&& value() && {
+    checkOk();
+    return std::move(*value_);
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -131,10 +142,10 @@ class [[nodiscard]] StatusOr {
 }  // namespace ingress
 
 // Returns early from the enclosing function when `expr` (a Status) is not ok.
-#define INGRESS_RETURN_IF_ERROR(expr)              \
-  do {                                             \
-    ::ingress::Status _st = (expr);                \
-    if (!_st.ok()) return _st;                     \
+#define INGRESS_RETURN_IF_ERROR(expr) \
+  do {                                \
+    ::ingress::Status _st = (expr);   \
+    if (!_st.ok()) return _st;        \
   } while (0)
 
 #define INGRESS_CONCAT_INNER(a, b) a##b

@@ -45,8 +45,10 @@ StatusOr<ServerInfo> AdminClient::serverInfo() const {
 StatusOr<uint64_t> AdminClient::stat(const std::string& name) const {
   std::string filter;
   for (char c : name) {
-    if (c == '.') filter += "\\.";
-    else filter += c;
+    if (c == '.')
+      filter += "\\.";
+    else
+      filter += c;
   }
   INGRESS_ASSIGN_OR_RETURN(std::string body, get("/stats?usedonly=false&filter=^" + filter + "$"));
   // Lines look like "server.total_connections: 3".

@@ -60,8 +60,8 @@ Json renderBootstrap(const BootstrapOptions& o) {
   Json b = {
       {"node", {{"id", o.node_id}, {"cluster", "ingressd"}}},
       {"admin",
-       {{"address", {{"socket_address", {{"address", o.admin_address},
-                                          {"port_value", o.admin_port}}}}}}},
+       {{"address",
+         {{"socket_address", {{"address", o.admin_address}, {"port_value", o.admin_port}}}}}}},
       {"dynamic_resources",
        {{"lds_config", pathConfigSource(o.xds_dir, "lds.json")},
         {"cds_config", pathConfigSource(o.xds_dir, "cds.json")}}},

@@ -16,9 +16,9 @@ struct OtelOptions {
   bool enabled = false;
   std::string collector_host = "127.0.0.1";  // IP literal or DNS name
   uint16_t collector_port = 4317;
-  std::string service_name = "hypeman";      // Envoy reports `<service_name>-envoy`
-  std::string service_instance_id;           // e.g. the host name
-  std::string environment;                   // deployment.environment.name; empty → omitted
+  std::string service_name = "hypeman";  // Envoy reports `<service_name>-envoy`
+  std::string service_instance_id;       // e.g. the host name
+  std::string environment;               // deployment.environment.name; empty → omitted
   int flush_interval_s = 10;
   bool operator==(const OtelOptions&) const = default;
 };

@@ -63,7 +63,10 @@ StatusOr<SupervisorState> readSupervisorState(const Filesystem& fs, const std::s
 
 EnvoyDaemon::EnvoyDaemon(DaemonOptions options, Filesystem& fs, ProcessLauncher& processes,
                          Clock& clock)
-    : options_(std::move(options)), paths_(options_.data_dir), fs_(fs), processes_(processes),
+    : options_(std::move(options)),
+      paths_(options_.data_dir),
+      fs_(fs),
+      processes_(processes),
       clock_(clock) {
   options_.bootstrap.xds_dir = paths_.xds_dir;
 }
@@ -120,8 +123,8 @@ Status EnvoyDaemon::verifyOurEnvoy(const LaunchSpec& running) const {
 Status EnvoyDaemon::validateBootstrap(const std::string& text) {
   const std::string tmp = joinPath(paths_.dir, "bootstrap.validate.json");
   INGRESS_RETURN_IF_ERROR(fs_.writeFileAtomic(tmp, text, 0600));
-  auto r = processes_.run({options_.envoy_binary, "--mode", "validate", "-c", tmp,
-                           "-l", "error", "--base-id", "0", "--disable-hot-restart"},
+  auto r = processes_.run({options_.envoy_binary, "--mode", "validate", "-c", tmp, "-l", "error",
+                           "--base-id", "0", "--disable-hot-restart"},
                           std::chrono::seconds(60), 64 * 1024);
   (void)fs_.removeFile(tmp);
   if (!r.ok()) return r.status().withContext("envoy --mode validate");
@@ -238,8 +241,9 @@ Status EnvoyDaemon::start() {
   }
   if (!st.ok() || !st->live) return unavailable("the running supervisor has no live Envoy");
   INGRESS_RETURN_IF_ERROR(verifyOurEnvoy(*running));
-  log::info("adopted running envoy", {{"supervisor_pid", supervisor_pid_},
-                                      {"envoy_pid", st->envoy_pid}, {"epoch", st->epoch}});
+  log::info(
+      "adopted running envoy",
+      {{"supervisor_pid", supervisor_pid_}, {"envoy_pid", st->envoy_pid}, {"epoch", st->epoch}});
   if (st->serving_bootstrap_sha256 == bootstrap_sha && *running == launch) {
     return waitLive(bootstrap_sha, st->hot_restart_failures);
   }

@@ -60,13 +60,20 @@ StatusOr<LaunchSpec> readLaunchSpec(const Filesystem& fs, const std::string& pat
 
 std::vector<std::string> envoyArgv(const LaunchSpec& s, uint32_t epoch) {
   return {s.envoy_binary,
-          "-c", s.bootstrap_path,
-          "--restart-epoch", std::to_string(epoch),
-          "--base-id", std::to_string(s.base_id),
-          "--drain-time-s", std::to_string(s.drain_time_s),
-          "--parent-shutdown-time-s", std::to_string(s.parent_shutdown_time_s),
-          "--log-path", s.log_path,
-          "-l", s.log_level};
+          "-c",
+          s.bootstrap_path,
+          "--restart-epoch",
+          std::to_string(epoch),
+          "--base-id",
+          std::to_string(s.base_id),
+          "--drain-time-s",
+          std::to_string(s.drain_time_s),
+          "--parent-shutdown-time-s",
+          std::to_string(s.parent_shutdown_time_s),
+          "--log-path",
+          s.log_path,
+          "-l",
+          s.log_level};
 }
 
 uint32_t baseIdForDataDir(const std::string& canonical_data_dir) {

@@ -10,8 +10,7 @@ constexpr char kListenerType[] = "type.googleapis.com/envoy.config.listener.v3.L
 constexpr char kHcmType[] =
     "type.googleapis.com/"
     "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
-constexpr char kRouterType[] =
-    "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
+constexpr char kRouterType[] = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
 
 Json listener(uint16_t port, const BuilderSettings& s) {
   const std::string name = listenerName(port);
@@ -25,8 +24,8 @@ Json listener(uint16_t port, const BuilderSettings& s) {
           {"path_config_source",
            {{"path", joinPath(s.xds_dir, rdsFileName(port))},
             {"watched_directory", {{"path", s.xds_dir}}}}}}}}},
-      {"http_filters", {{{"name", "envoy.filters.http.router"},
-                         {"typed_config", {{"@type", kRouterType}}}}}},
+      {"http_filters",
+       {{{"name", "envoy.filters.http.router"}, {"typed_config", {{"@type", kRouterType}}}}}},
       {"upgrade_configs", {{{"upgrade_type", "websocket"}}}},
       // X-Forwarded-For gets the real client address; X-Forwarded-Proto the real scheme.
       {"use_remote_address", true},

@@ -7,20 +7,20 @@ namespace {
 constexpr char kRouteType[] = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration";
 
 Json notFoundHost() {
-  return {{"name", "no_ingress"},
-          {"domains", {"*"}},
-          {"routes",
-           {{{"match", {{"prefix", "/"}}},
-             {"direct_response",
-              {{"status", 404}, {"body", {{"inline_string", kNotFoundBody}}}}}}}}};
+  return {
+      {"name", "no_ingress"},
+      {"domains", {"*"}},
+      {"routes",
+       {{{"match", {{"prefix", "/"}}},
+         {"direct_response", {{"status", 404}, {"body", {{"inline_string", kNotFoundBody}}}}}}}}};
 }
 
 Json virtualHost(const PlannedVirtualHost& vh) {
   Json routes = Json::array();
   for (const auto& r : vh.routes) {
     // timeout 0s: no limit on the whole response (long polls, streams, websockets).
-    routes.push_back({{"match", {{"prefix", r.prefix}}},
-                      {"route", {{"cluster", r.target}, {"timeout", "0s"}}}});
+    routes.push_back(
+        {{"match", {{"prefix", r.prefix}}}, {"route", {{"cluster", r.target}, {"timeout", "0s"}}}});
   }
   return {{"name", "host_" + vh.hostname}, {"domains", {vh.hostname}}, {"routes", routes}};
 }

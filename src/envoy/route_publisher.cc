@@ -30,10 +30,11 @@ Status RoutePublisher::applyLocked(const XdsConfig& config, size_t ingresses,
               {{"version", config.version}, {"error", st.message()}, {"ms", ms}});
     return st;
   }
-  log::debug("envoy configuration applied",
-             {{"version", config.version}, {"ingresses", ingresses},
-              {"unresolved_rules", config.unresolved.size()}, {"ms", ms},
-              {"build_ms", build_ms}});
+  log::debug("envoy configuration applied", {{"version", config.version},
+                                             {"ingresses", ingresses},
+                                             {"unresolved_rules", config.unresolved.size()},
+                                             {"ms", ms},
+                                             {"build_ms", build_ms}});
   return okStatus();
 }
 

@@ -48,9 +48,9 @@ struct UnresolvedRule {
 };
 
 struct RoutingPlan {
-  std::map<std::string, NamedTarget> targets;                    // by name
-  std::map<uint16_t, std::vector<PlannedVirtualHost>> ports;     // only ports with a route
-  std::vector<UnresolvedRule> unresolved;                        // snapshot order
+  std::map<std::string, NamedTarget> targets;                 // by name
+  std::map<uint16_t, std::vector<PlannedVirtualHost>> ports;  // only ports with a route
+  std::vector<UnresolvedRule> unresolved;                     // snapshot order
 };
 
 RoutingPlan planRouting(const domain::ConfigSnapshot& snapshot);

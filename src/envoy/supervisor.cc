@@ -25,7 +25,10 @@ using std::chrono::milliseconds;
 class Runner {
  public:
   Runner(const std::string& data_dir, Filesystem& fs, ProcessLauncher& processes, Clock& clock)
-      : paths_(data_dir), fs_(fs), processes_(processes), clock_(clock),
+      : paths_(data_dir),
+        fs_(fs),
+        processes_(processes),
+        clock_(clock),
         core_(SupervisorTimings{}) {}
 
   int run();
@@ -134,7 +137,8 @@ void Runner::drain() {
     auto active = admin.statsMatching("^http\\.ingress_[0-9]+\\.downstream_rq_active$");
     if (!active.ok()) break;
     uint64_t in_flight = 0;
-    for (const auto& [name, value] : *active) in_flight += std::strtoull(value.c_str(), nullptr, 10);
+    for (const auto& [name, value] : *active)
+      in_flight += std::strtoull(value.c_str(), nullptr, 10);
     if (in_flight == 0) break;
     clock_.sleepFor(milliseconds(50));
   }
@@ -144,9 +148,7 @@ void Runner::drain() {
 void Runner::execute(SupervisorCore::Actions actions) {
   for (const auto& a : actions) {
     switch (a.kind) {
-      case SupervisorAction::Kind::kSpawn:
-        spawn(a.epoch);
-        break;
+      case SupervisorAction::Kind::kSpawn: spawn(a.epoch); break;
       case SupervisorAction::Kind::kSignal:
         log::info("signalling envoy", {{"pid", a.pid}, {"signal", a.signal}});
         (void)processes_.signal(a.pid, a.signal);
@@ -156,9 +158,7 @@ void Runner::execute(SupervisorCore::Actions actions) {
         if (!st.ok()) log::error("cannot write envoy.pid", {{"error", st.message()}});
         break;
       }
-      case SupervisorAction::Kind::kDrain:
-        drain();
-        break;
+      case SupervisorAction::Kind::kDrain: drain(); break;
       case SupervisorAction::Kind::kExit:
         exit_requested_ = true;
         exit_code_ = a.code;
@@ -249,12 +249,12 @@ int Runner::run() {
     signalfd_siginfo info{};
     while (::read(signal_fd_, &info, sizeof info) == sizeof info) {
       switch (info.ssi_signo) {
-        case SIGCHLD:
-          break;  // reaped below
+        case SIGCHLD: break;  // reaped below
         case SIGHUP: {
           auto spec = readLaunchSpec(fs_, paths_.launch);
           if (!spec.ok()) {
-            log::error("hot restart refused: bad launch spec", {{"error", spec.status().message()}});
+            log::error("hot restart refused: bad launch spec",
+                       {{"error", spec.status().message()}});
             break;
           }
           launch_ = *spec;

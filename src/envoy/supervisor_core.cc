@@ -45,8 +45,8 @@ bool SupervisorCore::anyAlive() const {
 SupervisorCore::Actions SupervisorCore::spawned(pid_t pid, uint32_t epoch,
                                                 std::string bootstrap_sha256, SteadyTime now) {
   spawning_epoch_.reset();
-  EnvoyChild child{.pid = pid, .epoch = epoch, .bootstrap_sha256 = std::move(bootstrap_sha256),
-                   .started = now};
+  EnvoyChild child{
+      .pid = pid, .epoch = epoch, .bootstrap_sha256 = std::move(bootstrap_sha256), .started = now};
   Actions actions;
   if (stopping_ && !draining_for_stop_) {
     // The stop arrived while this spawn was out, and drainFinished() has already signalled the

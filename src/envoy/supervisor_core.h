@@ -45,12 +45,12 @@ struct SupervisorAction {
 };
 
 struct SupervisorTimings {
-  std::chrono::milliseconds backoff_step{500};   // second quick crash waits this long, then 2×
+  std::chrono::milliseconds backoff_step{500};  // second quick crash waits this long, then 2×
   std::chrono::milliseconds backoff_max{10000};
-  std::chrono::milliseconds stable_after{30000};  // a child that lived this long resets backoff
-  std::chrono::milliseconds live_timeout{60000};  // a pending epoch must be LIVE within this
+  std::chrono::milliseconds stable_after{30000};     // a child that lived this long resets backoff
+  std::chrono::milliseconds live_timeout{60000};     // a pending epoch must be LIVE within this
   std::chrono::milliseconds parent_shutdown{10000};  // --parent-shutdown-time-s
-  std::chrono::milliseconds kill_grace{5000};     // after SIGTERM/expected exit, then SIGKILL
+  std::chrono::milliseconds kill_grace{5000};        // after SIGTERM/expected exit, then SIGKILL
 };
 
 struct EnvoyChild {
@@ -65,8 +65,8 @@ struct EnvoyChild {
 
 // What the state file reports.
 struct SupervisorCounters {
-  uint64_t envoy_restarts = 0;        // cold (re)starts after a crash
-  uint64_t hot_restarts = 0;          // successful
+  uint64_t envoy_restarts = 0;  // cold (re)starts after a crash
+  uint64_t hot_restarts = 0;    // successful
   uint64_t hot_restart_failures = 0;
   std::string last_error;
   std::string failed_bootstrap_sha256;  // bootstrap of the last failed hot restart
@@ -114,8 +114,8 @@ class SupervisorCore {
   std::vector<EnvoyChild> draining_;
   std::optional<uint32_t> spawning_epoch_;  // a kSpawn is out, not yet reported
   bool spawning_is_hot_restart_ = false;
-  std::optional<SteadyTime> restart_at_;     // cold restart scheduled (backoff)
-  bool hot_restart_queued_ = false;          // asked while another was in flight
+  std::optional<SteadyTime> restart_at_;  // cold restart scheduled (backoff)
+  bool hot_restart_queued_ = false;       // asked while another was in flight
   int quick_crashes_ = 0;
   bool stopping_ = false;
   bool draining_for_stop_ = false;

@@ -48,15 +48,18 @@ Json readResources(const Filesystem& fs, const std::string& path, std::string* v
 
 XdsApplier::XdsApplier(Filesystem& fs, const AdminApi& admin, Clock& clock, std::string xds_dir,
                        std::string probe_address)
-    : fs_(fs), admin_(admin),
+    : fs_(fs),
+      admin_(admin),
       owned_probe_(std::make_unique<TcpPortProbe>(std::move(probe_address))),
-      probe_(*owned_probe_), clock_(clock), xds_dir_(std::move(xds_dir)) {
+      probe_(*owned_probe_),
+      clock_(clock),
+      xds_dir_(std::move(xds_dir)) {
   current_.clusters = Json::array();
   current_.listeners = Json::array();
 }
 
-XdsApplier::XdsApplier(Filesystem& fs, const AdminApi& admin, const PortProbe& probe,
-                       Clock& clock, std::string xds_dir)
+XdsApplier::XdsApplier(Filesystem& fs, const AdminApi& admin, const PortProbe& probe, Clock& clock,
+                       std::string xds_dir)
     : fs_(fs), admin_(admin), probe_(probe), clock_(clock), xds_dir_(std::move(xds_dir)) {
   current_.clusters = Json::array();
   current_.listeners = Json::array();
@@ -154,9 +157,10 @@ Status XdsApplier::waitPorts(const std::set<uint16_t>& open, const std::set<uint
     for (uint16_t p : closed) done = done && !probe_.accepts(p);
     if (done) return okStatus();
     if (clock_.monotonicNow() >= deadline) {
-      return deadlineExceeded("Envoy applied the listeners, but a port did not open or close in "
-                              "time (is the port in use, or below 1024 without privileges?)",
-                              "apply_timeout");
+      return deadlineExceeded(
+          "Envoy applied the listeners, but a port did not open or close in "
+          "time (is the port in use, or below 1024 without privileges?)",
+          "apply_timeout");
     }
     clock_.sleepFor(interval);
     interval = std::min(interval * 2, kMaxPollInterval);
@@ -184,8 +188,7 @@ Status XdsApplier::rollback(const std::vector<ApplyLayer>& layers, size_t starte
   if (ok && !confirm.empty()) {
     const auto deadline = clock_.monotonicNow() + std::min(timeout, kMaxRollbackWait);
     if (Status st = waitFor(confirm, {}, deadline); !st.ok()) {
-      log::error("Envoy did not confirm the restored configuration",
-                 {{"error", st.message()}});
+      log::error("Envoy did not confirm the restored configuration", {{"error", st.message()}});
       ok = false;
     }
   }
@@ -225,17 +228,17 @@ Status XdsApplier::apply(const XdsConfig& next, milliseconds timeout) {
       if (!st.ok()) return rollback(layers, i + 1, st, timeout);
     }
     if (!layer.open_ports.empty() || !layer.closed_ports.empty()) {
-      Status st =
-          timed([&] { return waitPorts(layer.open_ports, layer.closed_ports, deadline); });
+      Status st = timed([&] { return waitPorts(layer.open_ports, layer.closed_ports, deadline); });
       if (!st.ok()) return rollback(layers, i + 1, st, timeout);
     }
   }
   // Where the time went (bench/ reads this): waiting for Envoy vs everything else here.
-  log::debug("xds apply timing",
-             {{"version", next.version},
-              {"total_ms", std::chrono::duration_cast<milliseconds>(clock_.monotonicNow() -
-                                                                   started_at).count()},
-              {"envoy_wait_ms", envoy_wait.count()}});
+  log::debug(
+      "xds apply timing",
+      {{"version", next.version},
+       {"total_ms",
+        std::chrono::duration_cast<milliseconds>(clock_.monotonicNow() - started_at).count()},
+       {"envoy_wait_ms", envoy_wait.count()}});
   current_ = next;
   in_sync_ = true;
   return okStatus();

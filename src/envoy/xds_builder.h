@@ -25,9 +25,9 @@
 namespace ingress::envoy {
 
 struct XdsConfig {
-  std::string version;  // content hash, identical for identical output
-  Json clusters;        // array of Cluster resources, sorted by name
-  Json listeners;       // array of Listener resources, sorted by port
+  std::string version;              // content hash, identical for identical output
+  Json clusters;                    // array of Cluster resources, sorted by name
+  Json listeners;                   // array of Listener resources, sorted by port
   std::map<uint16_t, Json> routes;  // port → RouteConfiguration
   std::vector<UnresolvedRule> unresolved;
 };

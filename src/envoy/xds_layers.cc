@@ -106,8 +106,7 @@ std::string rdsStatPrefix(uint16_t port) {
   return "http." + listenerName(port) + ".rds." + listenerName(port) + ".";
 }
 
-std::vector<ApplyLayer> planLayers(const XdsConfig& good, const XdsConfig& next,
-                                   bool rewrite_all) {
+std::vector<ApplyLayer> planLayers(const XdsConfig& good, const XdsConfig& next, bool rewrite_all) {
   using LayerFn = ApplyLayer (*)(const XdsConfig&, const XdsConfig&, bool);
   static constexpr LayerFn kOrder[] = {clustersAdd, routes, listeners, clustersRemove};
   std::vector<ApplyLayer> out;

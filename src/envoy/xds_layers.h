@@ -33,22 +33,22 @@ struct XdsFile {
 
 struct ApplyLayer {
   std::string name;
-  std::vector<XdsFile> writes;                  // renamed into place in this order
-  std::map<std::string, std::string> confirm;   // admin stat prefix → expected version_text
-  std::vector<std::string> reject_watch;        // stat prefixes whose update_rejected /
-                                                // update_failure rising means a reject
-  std::set<uint16_t> open_ports, closed_ports;  // probed after `confirm` holds
-  std::vector<XdsFile> undo;                    // last good content of the files it writes
+  std::vector<XdsFile> writes;                      // renamed into place in this order
+  std::map<std::string, std::string> confirm;       // admin stat prefix → expected version_text
+  std::vector<std::string> reject_watch;            // stat prefixes whose update_rejected /
+                                                    // update_failure rising means a reject
+  std::set<uint16_t> open_ports, closed_ports;      // probed after `confirm` holds
+  std::vector<XdsFile> undo;                        // last good content of the files it writes
   std::map<std::string, std::string> undo_confirm;  // what confirms the undo in Envoy
-  bool empty() const { return writes.empty() && confirm.empty() && open_ports.empty() &&
-                              closed_ports.empty(); }
+  bool empty() const {
+    return writes.empty() && confirm.empty() && open_ports.empty() && closed_ports.empty();
+  }
 };
 
 // The layers that take Envoy from `good` (what it serves) to `next`. With `rewrite_all` every
 // file of `next` is written even when `good` has the same content (the files on disk may not
 // be `good` any more, e.g. after a rollback that could not be written).
-std::vector<ApplyLayer> planLayers(const XdsConfig& good, const XdsConfig& next,
-                                   bool rewrite_all);
+std::vector<ApplyLayer> planLayers(const XdsConfig& good, const XdsConfig& next, bool rewrite_all);
 
 // The admin stat prefix of each subscription.
 std::string cdsStatPrefix();

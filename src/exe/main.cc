@@ -28,8 +28,7 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run the API and keep Envoy serving");
   auto* supervisor = app.add_subcommand("envoy-supervisor", "Run as Envoy's parent (internal)");
   std::string data_dir;
-  supervisor->add_option("--data-dir", data_dir, "Data directory of the installation")
-      ->required();
+  supervisor->add_option("--data-dir", data_dir, "Data directory of the installation")->required();
   CLI11_PARSE(app, argc, argv);
 
   if (version) {

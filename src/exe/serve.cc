@@ -10,10 +10,10 @@
 #include <climits>
 #include <memory>
 
-#include "auth/auth.h"
-#include "auth/secret.h"
 #include "api/metrics_handler.h"
 #include "api/server.h"
+#include "auth/auth.h"
+#include "auth/secret.h"
 #include "common/clock.h"
 #include "common/filesystem.h"
 #include "common/http_client.h"
@@ -146,8 +146,7 @@ int runServe(const Settings& settings) {
     return fail(invalidArgument("ENVOY_BINARY=\"" + envoy_binary + "\" does not exist"));
   }
 
-  envoy::EnvoyDaemon daemon(daemonOptions(settings, *data_dir, envoy_binary), fs, processes,
-                            clock);
+  envoy::EnvoyDaemon daemon(daemonOptions(settings, *data_dir, envoy_binary), fs, processes, clock);
   envoy::AdminClient admin(daemon.adminBaseUrl(), std::chrono::milliseconds(2000));
   envoy::XdsApplier applier(fs, admin, clock, daemon.paths().xds_dir,
                             probeAddress(settings.envoy_listen_address));

@@ -39,8 +39,8 @@ StatusOr<long> parseInt(std::string_view var, const std::string& v, long lo, lon
 Status checkListenAddress(std::string_view var, const std::string& v) {
   StatusOr<HostPort> hp = parseHostPort(v, {.allow_port_zero = true});
   if (!hp.ok()) {
-    return invalidArgument(std::string(var) + "=\"" + v + "\" is invalid: " +
-                           std::string(hp.status().message()));
+    return invalidArgument(std::string(var) + "=\"" + v +
+                           "\" is invalid: " + std::string(hp.status().message()));
   }
   return okStatus();
 }
@@ -113,13 +113,13 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     s.envoy_parent_shutdown_time_s = static_cast<int>(n);
   }
   if (s.envoy_parent_shutdown_time_s <= s.envoy_drain_time_s) {
-    return invalidArgument("ENVOY_PARENT_SHUTDOWN_TIME_S (" +
-                           std::to_string(s.envoy_parent_shutdown_time_s) +
-                           ") must be greater than ENVOY_DRAIN_TIME_S (" +
-                           std::to_string(s.envoy_drain_time_s) + ")");
+    return invalidArgument(
+        "ENVOY_PARENT_SHUTDOWN_TIME_S (" + std::to_string(s.envoy_parent_shutdown_time_s) +
+        ") must be greater than ENVOY_DRAIN_TIME_S (" + std::to_string(s.envoy_drain_time_s) + ")");
   }
   if (auto v = get("ENVOY_LOG_LEVEL")) {
-    static const char* kLevels[] = {"trace", "debug", "info", "warning", "error", "critical", "off"};
+    static const char* kLevels[] = {"trace", "debug",    "info", "warning",
+                                    "error", "critical", "off"};
     if (std::find(std::begin(kLevels), std::end(kLevels), *v) == std::end(kLevels)) {
       return bad("ENVOY_LOG_LEVEL", *v, "trace, debug, info, warning, error, critical or off");
     }
@@ -184,8 +184,8 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     if (!e.empty() && e.back() == '/') e.pop_back();
     StatusOr<HostPort> hp = parseHostPort(e, {.allow_hostname = true});
     if (!hp.ok()) {
-      return invalidArgument("OTEL_ENDPOINT=\"" + *v + "\" is invalid: " +
-                             std::string(hp.status().message()));
+      return invalidArgument("OTEL_ENDPOINT=\"" + *v +
+                             "\" is invalid: " + std::string(hp.status().message()));
     }
     s.otel_endpoint = *v;
     s.otel_collector_host = hp->host;

@@ -14,36 +14,36 @@
 namespace ingress::exe {
 
 struct Settings {
-  std::string data_dir = "/var/lib/hypeman";       // DATA_DIR (absolute)
-  std::string envoy_listen_address = "0.0.0.0";    // ENVOY_LISTEN_ADDRESS (IP literal)
-  std::string envoy_admin_address = "127.0.0.1";   // ENVOY_ADMIN_ADDRESS (IP literal)
-  uint16_t envoy_admin_port = 9901;                // ENVOY_ADMIN_PORT
-  bool envoy_admin_allow_non_loopback = false;     // ENVOY_ADMIN_ALLOW_NON_LOOPBACK
-  bool envoy_stop_on_shutdown = false;             // ENVOY_STOP_ON_SHUTDOWN
-  std::string envoy_binary;                        // ENVOY_BINARY (empty: the embedded Envoy)
-  int envoy_drain_time_s = 5;                      // ENVOY_DRAIN_TIME_S
-  int envoy_parent_shutdown_time_s = 10;           // ENVOY_PARENT_SHUTDOWN_TIME_S (> drain)
-  std::string envoy_log_level = "info";            // ENVOY_LOG_LEVEL
-  uint64_t envoy_log_max_bytes = 64ull << 20;      // ENVOY_LOG_MAX_BYTES (rotation threshold)
+  std::string data_dir = "/var/lib/hypeman";             // DATA_DIR (absolute)
+  std::string envoy_listen_address = "0.0.0.0";          // ENVOY_LISTEN_ADDRESS (IP literal)
+  std::string envoy_admin_address = "127.0.0.1";         // ENVOY_ADMIN_ADDRESS (IP literal)
+  uint16_t envoy_admin_port = 9901;                      // ENVOY_ADMIN_PORT
+  bool envoy_admin_allow_non_loopback = false;           // ENVOY_ADMIN_ALLOW_NON_LOOPBACK
+  bool envoy_stop_on_shutdown = false;                   // ENVOY_STOP_ON_SHUTDOWN
+  std::string envoy_binary;                              // ENVOY_BINARY (empty: the embedded Envoy)
+  int envoy_drain_time_s = 5;                            // ENVOY_DRAIN_TIME_S
+  int envoy_parent_shutdown_time_s = 10;                 // ENVOY_PARENT_SHUTDOWN_TIME_S (> drain)
+  std::string envoy_log_level = "info";                  // ENVOY_LOG_LEVEL
+  uint64_t envoy_log_max_bytes = 64ull << 20;            // ENVOY_LOG_MAX_BYTES (rotation threshold)
   std::chrono::milliseconds envoy_ready_timeout{30000};  // ENVOY_READY_TIMEOUT (seconds)
   std::chrono::milliseconds envoy_apply_timeout{10000};  // ENVOY_APPLY_TIMEOUT (seconds)
-  std::string api_listen = "127.0.0.1:8080";       // API_LISTEN (host:port)
-  std::string metrics_listen = "127.0.0.1:9464";   // METRICS_LISTEN (IP:port, like API_LISTEN)
-  std::string jwt_secret;                          // JWT_SECRET (empty: {DATA_DIR}/api-secret)
-  std::string log_level = "info";                  // LOG_LEVEL
-  std::string hypeman_api_url;                     // HYPEMAN_API_URL (empty: built-in registry)
-  std::string hypeman_api_token;                   // HYPEMAN_API_TOKEN
+  std::string api_listen = "127.0.0.1:8080";             // API_LISTEN (host:port)
+  std::string metrics_listen = "127.0.0.1:9464";      // METRICS_LISTEN (IP:port, like API_LISTEN)
+  std::string jwt_secret;                             // JWT_SECRET (empty: {DATA_DIR}/api-secret)
+  std::string log_level = "info";                     // LOG_LEVEL
+  std::string hypeman_api_url;                        // HYPEMAN_API_URL (empty: built-in registry)
+  std::string hypeman_api_token;                      // HYPEMAN_API_TOKEN
   std::chrono::milliseconds hypeman_cache_ttl{5000};  // HYPEMAN_CACHE_TTL (seconds, 0: off)
   // INSTANCE_RECONCILE_INTERVAL (seconds, 0: off)
   std::chrono::milliseconds instance_reconcile_interval{10000};
-  bool otel_enabled = false;                       // OTEL_ENABLED
-  std::string otel_endpoint = "127.0.0.1:4317";    // OTEL_ENDPOINT (host:port, [v6]:port)
-  std::string otel_collector_host = "127.0.0.1";   // parsed from OTEL_ENDPOINT
+  bool otel_enabled = false;                      // OTEL_ENABLED
+  std::string otel_endpoint = "127.0.0.1:4317";   // OTEL_ENDPOINT (host:port, [v6]:port)
+  std::string otel_collector_host = "127.0.0.1";  // parsed from OTEL_ENDPOINT
   uint16_t otel_collector_port = 4317;
-  std::string otel_service_name = "hypeman";       // OTEL_SERVICE_NAME
-  std::string otel_service_instance_id;            // OTEL_SERVICE_INSTANCE_ID (default: host name)
-  std::string deployment_environment;              // ENV
-  int otel_flush_interval_s = 10;                  // OTEL_FLUSH_INTERVAL_S
+  std::string otel_service_name = "hypeman";  // OTEL_SERVICE_NAME
+  std::string otel_service_instance_id;       // OTEL_SERVICE_INSTANCE_ID (default: host name)
+  std::string deployment_environment;         // ENV
+  int otel_flush_interval_s = 10;             // OTEL_FLUSH_INTERVAL_S
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

@@ -31,8 +31,8 @@ std::string printableKey(std::string_view key) {
 }
 
 Status typeError(std::string_view field, std::string_view expected, const Json& got) {
-  return bad(field, "expected " + std::string(expected) + ", got " +
-                        std::string(jsonTypeName(got)));
+  return bad(field,
+             "expected " + std::string(expected) + ", got " + std::string(jsonTypeName(got)));
 }
 
 // `j` must be an object with no keys outside `allowed`.
@@ -52,8 +52,7 @@ const Json* member(const Json& obj, std::string_view key) {
   return it == obj.end() ? nullptr : &*it;
 }
 
-StatusOr<std::string> requiredString(const Json& obj, std::string_view key,
-                                     std::string_view path) {
+StatusOr<std::string> requiredString(const Json& obj, std::string_view key, std::string_view path) {
   const std::string field = fieldPath(path, key);
   const Json* v = member(obj, key);
   if (v == nullptr) return bad(field, "is required");
@@ -89,16 +88,14 @@ StatusOr<Rule> decodeRule(const Json& j, const std::string& path) {
   if (match == nullptr) return bad(match_path, "is required");
   INGRESS_RETURN_IF_ERROR(checkObject(*match, match_path, {"hostname", "port"}));
   INGRESS_ASSIGN_OR_RETURN(rule.match.hostname, requiredString(*match, "hostname", match_path));
-  INGRESS_ASSIGN_OR_RETURN(rule.match.port, readPort(*match, "port", match_path,
-                                                     kDefaultMatchPort));
+  INGRESS_ASSIGN_OR_RETURN(rule.match.port,
+                           readPort(*match, "port", match_path, kDefaultMatchPort));
   const std::string target_path = path + ".target";
   const Json* target = requiredObject(j, "target");
   if (target == nullptr) return bad(target_path, "is required");
   INGRESS_RETURN_IF_ERROR(checkObject(*target, target_path, {"instance", "port"}));
-  INGRESS_ASSIGN_OR_RETURN(rule.target.instance,
-                           requiredString(*target, "instance", target_path));
-  INGRESS_ASSIGN_OR_RETURN(rule.target.port,
-                           readPort(*target, "port", target_path, std::nullopt));
+  INGRESS_ASSIGN_OR_RETURN(rule.target.instance, requiredString(*target, "instance", target_path));
+  INGRESS_ASSIGN_OR_RETURN(rule.target.port, readPort(*target, "port", target_path, std::nullopt));
   return rule;
 }
 
@@ -147,8 +144,8 @@ Json encodeIngressView(const IngressView& view) {
   Json rules = Json::array();
   for (size_t i = 0; i < ing.rules.size(); ++i) {
     Json r = encodeRule(ing.rules[i]);
-    const bool unresolved = i < view.rule_status.size() &&
-                            view.rule_status[i].state == RuleStatus::State::kUnresolved;
+    const bool unresolved =
+        i < view.rule_status.size() && view.rule_status[i].state == RuleStatus::State::kUnresolved;
     r["status"] = unresolved ? "unresolved" : "active";
     if (unresolved) r["reason"] = view.rule_status[i].reason;
     rules.push_back(std::move(r));

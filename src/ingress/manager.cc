@@ -78,8 +78,7 @@ Status Manager::admit(Op& op) {
       pending_.remove(op.removed_id);
       return okStatus();
     }
-    default:
-      return okStatus();  // instance ops and reconciles are decided by the committer
+    default: return okStatus();  // instance ops and reconciles are decided by the committer
   }
 }
 

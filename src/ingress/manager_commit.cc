@@ -177,7 +177,7 @@ void Manager::persistIngresses(Attempt& a) {
     } else {
       const ResolvedIngressPtr* old = committed_.find(op->removed_id);
       auto c = created.find(op->removed_id);
-      const Ingress* ing = old != nullptr           ? &(*old)->ingress
+      const Ingress* ing = old != nullptr       ? &(*old)->ingress
                            : c != created.end() ? &c->second
                                                 : nullptr;
       if (ing != nullptr) {

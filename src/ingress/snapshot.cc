@@ -18,7 +18,8 @@ SnapshotPtr ConfigSnapshot::make(uint64_t generation, std::vector<ResolvedIngres
   s->ingresses_ = std::move(ingresses);
   s->shadowed_ = std::move(shadowed);
   for (const auto& e : s->ingresses_) {
-    for (const RuleResolution& r : e->rules) ++(r.active() ? s->active_rules_ : s->unresolved_rules_);
+    for (const RuleResolution& r : e->rules)
+      ++(r.active() ? s->active_rules_ : s->unresolved_rules_);
   }
   return s;
 }

@@ -66,9 +66,9 @@ StatusOr<ResolvedIngressPtr> TargetResolution::admit(const Ingress& ing, Resolut
     const StatusOr<std::string>& ip = lookup(instance, cache);
     if (ip.ok() || ip.status().code() == StatusCode::kFailedPrecondition) continue;
     if (ip.status().code() == StatusCode::kNotFound) {
-      return invalidArgument(rulePath(i) + ".target.instance: instance \"" + instance +
-                                 "\" not found",
-                             "instance_not_found");
+      return invalidArgument(
+          rulePath(i) + ".target.instance: instance \"" + instance + "\" not found",
+          "instance_not_found");
     }
     return ip.status().withContext(rulePath(i) + ".target.instance");
   }

@@ -59,8 +59,8 @@ class TargetResolution {
   // The entry for `ing` with every rule resolved (through `cache`).
   ResolvedIngressPtr resolve(const Ingress& ing, ResolutionCache& cache);
   // The snapshot after `change`, sorted by (created_at, id), with `prev`'s shadowed list.
-  SnapshotUpdate next(const ConfigSnapshot& prev, const SnapshotChange& change,
-                      uint64_t generation, ResolutionCache& cache);
+  SnapshotUpdate next(const ConfigSnapshot& prev, const SnapshotChange& change, uint64_t generation,
+                      ResolutionCache& cache);
 
  private:
   const StatusOr<std::string>& lookup(const std::string& instance, ResolutionCache& cache);

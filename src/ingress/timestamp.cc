@@ -24,9 +24,9 @@ std::string formatTimestamp(TimePoint t) {
 
 StatusOr<TimePoint> parseTimestamp(std::string_view text, std::string_view field) {
   auto bad = [&] {
-    return invalidArgument(std::string(field) +
-                               ": must be an RFC 3339 UTC timestamp like 2026-11-28T03:04:05.123Z",
-                           "bad_request");
+    return invalidArgument(
+        std::string(field) + ": must be an RFC 3339 UTC timestamp like 2026-11-28T03:04:05.123Z",
+        "bad_request");
   };
   // Positions of the separators in "YYYY-MM-DDTHH:MM:SS.mmmZ".
   static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd.dddZ";
@@ -44,8 +44,8 @@ StatusOr<TimePoint> parseTimestamp(std::string_view text, std::string_view field
                                         std::chrono::day{static_cast<unsigned>(num(8, 2))}};
   const int h = num(11, 2), m = num(14, 2), s = num(17, 2), frac = num(20, 3);
   if (!ymd.ok() || h > 23 || m > 59 || s > 59) return bad();
-  return TimePoint{std::chrono::sys_days{ymd}} + std::chrono::hours{h} +
-         std::chrono::minutes{m} + std::chrono::seconds{s} + milliseconds{frac};
+  return TimePoint{std::chrono::sys_days{ymd}} + std::chrono::hours{h} + std::chrono::minutes{m} +
+         std::chrono::seconds{s} + milliseconds{frac};
 }
 
 }  // namespace ingress::domain

@@ -93,9 +93,8 @@ Status validateHostname(std::string_view hostname, std::string_view field) {
   std::string_view last;
   while (true) {
     size_t dot = hostname.find('.', start);
-    std::string_view label = hostname.substr(start, dot == std::string_view::npos
-                                                        ? std::string_view::npos
-                                                        : dot - start);
+    std::string_view label = hostname.substr(
+        start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     INGRESS_RETURN_IF_ERROR(checkLabel(label, field));
     last = label;
     if (dot == std::string_view::npos) break;

@@ -53,8 +53,8 @@ class IngressStore {
   Status removeImpl(std::string_view id, bool sync);
 
   mutable std::shared_mutex mu_;
-  ObjectDir dir_;                                                   // guarded by mu_
-  std::map<std::string, domain::Ingress, std::less<>> by_id_;      // guarded by mu_
+  ObjectDir dir_;                                              // guarded by mu_
+  std::map<std::string, domain::Ingress, std::less<>> by_id_;  // guarded by mu_
 };
 
 }  // namespace ingress::store

@@ -39,8 +39,8 @@ class InstanceStore {
 
  private:
   mutable std::shared_mutex mu_;
-  ObjectDir dir_;                                                    // guarded by mu_
-  std::map<std::string, domain::Instance, std::less<>> by_name_;    // guarded by mu_
+  ObjectDir dir_;                                                 // guarded by mu_
+  std::map<std::string, domain::Instance, std::less<>> by_name_;  // guarded by mu_
 };
 
 }  // namespace ingress::store

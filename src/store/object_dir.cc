@@ -64,9 +64,9 @@ void ObjectDir::loadEntry(const std::string& entry, const Accept& accept) {
 }
 
 void ObjectDir::quarantine(const std::string& entry, const std::string& why) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      clock_.now().time_since_epoch())
-                      .count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch())
+          .count();
   const std::string qdir = joinPath(dir_, kQuarantineDir);
   std::string target = joinPath(qdir, entry + "." + std::to_string(ms));
   for (int n = 1; fs_.exists(target) && n < 1000; ++n) {

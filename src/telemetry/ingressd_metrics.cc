@@ -11,7 +11,8 @@ constexpr const char* kApplyDuration = "ingressd_config_apply_duration_seconds";
 constexpr const char* kApplyDurationHelp =
     "Time from handing a configuration to Envoy until it was confirmed or refused.";
 constexpr const char* kApiRequests = "ingressd_api_requests_total";
-constexpr const char* kApiRequestsHelp = "REST API requests answered, by route template, method and status code.";
+constexpr const char* kApiRequestsHelp =
+    "REST API requests answered, by route template, method and status code.";
 constexpr const char* kApiDuration = "ingressd_api_request_duration_seconds";
 constexpr const char* kApiDurationHelp = "REST API request handling time, by route template.";
 constexpr const char* kIngresses = "ingressd_ingresses";
@@ -61,7 +62,7 @@ std::string_view routeTemplate(std::string_view target) {
 }
 
 std::string_view methodLabel(std::string_view method) {
-  static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",  "POST",   "PUT",
+  static constexpr std::array<std::string_view, 7> kMethods = {"GET",    "HEAD",  "POST",   "PUT",
                                                                "DELETE", "PATCH", "OPTIONS"};
   for (std::string_view m : kMethods) {
     if (m == method) return m;
@@ -92,8 +93,8 @@ void IngressdMetrics::recordApply(const Status& result, std::chrono::nanoseconds
       .observe(std::chrono::duration<double>(elapsed).count());
 }
 
-void IngressdMetrics::recordApiRequest(std::string_view method, std::string_view target,
-                                       int status, std::chrono::nanoseconds elapsed) {
+void IngressdMetrics::recordApiRequest(std::string_view method, std::string_view target, int status,
+                                       std::chrono::nanoseconds elapsed) {
   const std::string route(routeTemplate(target));
   const std::string code = status >= 100 && status <= 599 ? std::to_string(status) : "other";
   registry_

@@ -103,8 +103,8 @@ class Registry {
     std::map<Labels, std::unique_ptr<Gauge>> gauges;
     std::map<Labels, std::unique_ptr<Histogram>> histograms;
   };
-  Family& family(const std::string& name, const std::string& help, Type type,
-                 const Labels& labels, const std::vector<double>& bounds);
+  Family& family(const std::string& name, const std::string& help, Type type, const Labels& labels,
+                 const std::vector<double>& bounds);
 
   std::mutex collect_mu_;  // serializes render() (collectors run under it)
   std::vector<std::function<void(Registry&)>> collectors_;  // guarded by collect_mu_
@@ -113,9 +113,9 @@ class Registry {
 };
 
 // Exposition helpers (exposed for tests).
-std::string escapeHelp(std::string_view help);          // \ and newline
+std::string escapeHelp(std::string_view help);         // \ and newline
 std::string escapeLabelValue(std::string_view value);  // \, " and newline
-std::string formatValue(double value);                  // shortest round-trip; +Inf/-Inf/NaN
+std::string formatValue(double value);                 // shortest round-trip; +Inf/-Inf/NaN
 bool isValidMetricName(std::string_view name);
 bool isValidLabelName(std::string_view name);
 

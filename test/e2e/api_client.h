@@ -21,7 +21,8 @@ class ApiClient {
   StatusOr<HttpResponse> call(const std::string& method, const std::string& path,
                               const std::string& body = {}, std::string token = {},
                               const std::string& content_type = "application/json") const;
-  StatusOr<HttpResponse> call(const std::string& method, const std::string& path, const Json& body) const {
+  StatusOr<HttpResponse> call(const std::string& method, const std::string& path,
+                              const Json& body) const {
     return call(method, path, dumpJson(body));
   }
   // Polls GET /health until it answers 200 or `timeout` passes.

@@ -87,8 +87,9 @@ TEST_F(ApiTest, CreateGetListDeleteByIdAndByName) {
 
 TEST_F(ApiTest, DefaultMatchPortIs80) {
   Json body = {{"name", "web"},
-               {"rules", {{{"match", {{"hostname", "web.example.com"}}},
-                           {"target", {{"instance", "vm-a"}, {"port", backend_.port()}}}}}}};
+               {"rules",
+                {{{"match", {{"hostname", "web.example.com"}}},
+                  {"target", {{"instance", "vm-a"}, {"port", backend_.port()}}}}}}};
   Json created = create(body);
   EXPECT_EQ(created["rules"][0]["match"]["port"], 80);
 }
@@ -105,21 +106,19 @@ TEST_F(ApiTest, AuthenticationIsRequired) {
 
 TEST_F(ApiTest, ValidationErrorsNameTheField) {
   expectError(api_->call("POST", "/ingresses", std::string("{\"name\":")), 400, "bad_request");
-  expectError(api_->call("POST", "/ingresses",
-                         Json{{"name", "x"}, {"rules", Json::array()}, {"extra", 1}}),
-              400, "bad_request", "extra");
-  expectError(api_->call("POST", "/ingresses",
-                         ingressBody("x", "bad host", 80, "vm-a", 8080)),
-              400, "bad_request", "rules[0].match.hostname");
-  expectError(api_->call("POST", "/ingresses",
-                         ingressBody("x", "ok.example.com", 0, "vm-a", 8080)),
+  expectError(
+      api_->call("POST", "/ingresses", Json{{"name", "x"}, {"rules", Json::array()}, {"extra", 1}}),
+      400, "bad_request", "extra");
+  expectError(api_->call("POST", "/ingresses", ingressBody("x", "bad host", 80, "vm-a", 8080)), 400,
+              "bad_request", "rules[0].match.hostname");
+  expectError(api_->call("POST", "/ingresses", ingressBody("x", "ok.example.com", 0, "vm-a", 8080)),
               400, "bad_request", "rules[0].match.port");
-  expectError(api_->call("POST", "/ingresses",
-                         ingressBody("Bad_Name", "ok.example.com", 80, "vm-a", 8080)),
-              400, "bad_request", "name");
-  expectError(api_->call("POST", "/ingresses",
-                         ingressBody("x", "ok.example.com", 80, "no-such-vm", 8080)),
-              400, "instance_not_found", "rules[0].target.instance");
+  expectError(
+      api_->call("POST", "/ingresses", ingressBody("Bad_Name", "ok.example.com", 80, "vm-a", 8080)),
+      400, "bad_request", "name");
+  expectError(
+      api_->call("POST", "/ingresses", ingressBody("x", "ok.example.com", 80, "no-such-vm", 8080)),
+      400, "instance_not_found", "rules[0].target.instance");
 }
 
 TEST_F(ApiTest, ConflictsAreReported) {
@@ -137,10 +136,10 @@ TEST_F(ApiTest, ConflictsAreReported) {
 TEST_F(ApiTest, TransportLimitsAreEnforced) {
   std::string big = "{\"name\":\"" + std::string(2 << 20, 'a') + "\"}";
   expectError(api_->call("POST", "/ingresses", big), 413, "payload_too_large");
-  expectError(api_->call("POST", "/ingresses",
-                         dumpJson(ingressBody("x", "a.example.com", 80, "vm-a", 80)), "",
-                         "text/plain"),
-              415, "unsupported_media_type");
+  expectError(
+      api_->call("POST", "/ingresses", dumpJson(ingressBody("x", "a.example.com", 80, "vm-a", 80)),
+                 "", "text/plain"),
+      415, "unsupported_media_type");
   expectError(api_->call("GET", "/ingresses/does-not-exist"), 404, "not_found");
   expectError(api_->call("GET", "/ingresses/..%2F..%2Fetc"), 404, "not_found");
 }
@@ -162,9 +161,9 @@ TEST_F(ApiTest, FiftyConcurrentCreatesOfOneHostnameGiveOneWinner) {
   std::vector<std::thread> threads;
   for (int i = 0; i < 50; ++i) {
     threads.emplace_back([&, i] {
-      auto r = api_->call("POST", "/ingresses",
-                          ingressBody("c" + std::to_string(i), "race.example.com", 80, "vm-a",
-                                      backend_.port()));
+      auto r = api_->call(
+          "POST", "/ingresses",
+          ingressBody("c" + std::to_string(i), "race.example.com", 80, "vm-a", backend_.port()));
       statuses[i] = r.ok() ? r->status : -1;
     });
   }

@@ -123,8 +123,8 @@ TEST_F(RoutingTest, RulesOnTwoPortsAndSharedTargets) {
   ASSERT_TRUE(clusters.ok());
   const std::string a_cluster = envoy::clusterName(a_.address(), a_.port());
   size_t lines = 0;
-  for (size_t pos = 0; (pos = clusters->find(a_cluster + "::" + a_.address(), pos)) != std::string::npos;
-       ++pos) {
+  for (size_t pos = 0;
+       (pos = clusters->find(a_cluster + "::" + a_.address(), pos)) != std::string::npos; ++pos) {
     ++lines;
   }
   EXPECT_GT(lines, 0u);
@@ -180,8 +180,8 @@ TEST_F(RoutingTest, RejectedConfigurationChangesNothing) {
   // A real reject: a plain socket (no SO_REUSEPORT) holds the new port, so Envoy cannot bind the
   // listener and rejects the LDS update.
   PortHolder held;
-  auto r = api_->call("POST", "/ingresses", ingressBody("bad", "bad.example.com", held.port(),
-                                                        "vm-a", a_.port()));
+  auto r = api_->call("POST", "/ingresses",
+                      ingressBody("bad", "bad.example.com", held.port(), "vm-a", a_.port()));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 500) << r->body;
   EXPECT_EQ(Json::parse(r->body).value("code", ""), "config_rejected");

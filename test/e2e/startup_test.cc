@@ -37,8 +37,8 @@ class StartupTest : public ::testing::Test {
     inst_.env()["METRICS_LISTEN"] = "127.0.0.1:" + std::to_string(metrics_port_);
     start();
     for (const auto& [name, backend] : {std::pair{"vm-a", &a_}, std::pair{"vm-b", &b_}}) {
-      auto r = api_->call("PUT", std::string("/instances/") + name,
-                          Json{{"ip", backend->address()}});
+      auto r =
+          api_->call("PUT", std::string("/instances/") + name, Json{{"ip", backend->address()}});
       ASSERT_TRUE(r.ok());
       ASSERT_EQ(r->status, 200) << r->body;
     }

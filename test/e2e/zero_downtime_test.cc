@@ -30,9 +30,7 @@ class ZeroDowntimeTest : public ::testing::Test {
  protected:
   static constexpr int kHosts = 4;
 
-  void SetUp() override {
-    inst_.env()["JWT_SECRET"] = kTestJwtSecret;
-  }
+  void SetUp() override { inst_.env()["JWT_SECRET"] = kTestJwtSecret; }
 
   // Starts serve, registers the backends and routes kHosts hosts on port_.
   void startWithRoutes() {

@@ -8,10 +8,10 @@
 
 #include "common/filesystem.h"
 #include "common/sha256.h"
+#include "e2e/api_client.h"
 #include "envoy/binary.h"
 #include "integration/installation.h"
 #include "integration/load_harness.h"
-#include "e2e/api_client.h"
 #include "test_common/http_backend.h"
 
 namespace ingress::testing {
@@ -139,8 +139,9 @@ TEST(DaemonTest, HotRestartOnBootstrapChangeDropsNoRequest) {
                 ->status,
             201);
 
-  LoadHarness client({{"http://127.0.0.1:" + std::to_string(listener_port) + "/", "loop.example.com"}},
-                     /*workers=*/1);
+  LoadHarness client(
+      {{"http://127.0.0.1:" + std::to_string(listener_port) + "/", "loop.example.com"}},
+      /*workers=*/1);
   client.start();
   ASSERT_TRUE(pollUntil([&] { return client.okSoFar() >= 50; }, seconds(10)));
 
@@ -186,7 +187,8 @@ TEST(DaemonTest, InvalidBootstrapIsRefusedAndEnvoyKeepsServing) {
                                    "    echo 'test wrapper: refusing the bootstrap' >&2; exit 1\n"
                                    "  fi\n"
                                    "done\n"
-                                   "exec '" + extractedBinary(inst) + "' \"$@\"\n",
+                                   "exec '" +
+                                       extractedBinary(inst) + "' \"$@\"\n",
                                    0755)
                   .ok());
   inst.env()["ENVOY_BINARY"] = wrapper;
@@ -213,7 +215,12 @@ TEST(DaemonTest, StopOnShutdownDrainsStopsAndRemovesPidFiles) {
   EXPECT_TRUE(exit->exited);
   EXPECT_EQ(exit->code, 0) << inst.serveLog();
   reapChildren();
-  EXPECT_TRUE(pollUntil([&] { reapChildren(); return !processAlive(supervisor); }, seconds(5)));
+  EXPECT_TRUE(pollUntil(
+      [&] {
+        reapChildren();
+        return !processAlive(supervisor);
+      },
+      seconds(5)));
   EXPECT_FALSE(processAlive(envoy));
   FilesystemImpl fs;
   EXPECT_FALSE(fs.exists(inst.paths().envoy_pid));

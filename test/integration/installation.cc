@@ -70,14 +70,11 @@ Installation::~Installation() { shutdown(); }
 pid_t Installation::startServe() {
   SpawnOptions o;
   o.argv = {ingressdBinary(), "serve"};
-  o.extra_env = {"DATA_DIR=" + dir_.path(),
-                 "ENVOY_ADMIN_PORT=" + std::to_string(admin_port_),
-                 "ENVOY_LISTEN_ADDRESS=127.0.0.1",
-                 "API_LISTEN=127.0.0.1:" + std::to_string(api_port_),
-                 "METRICS_LISTEN=127.0.0.1:0",
-                 "ENVOY_DRAIN_TIME_S=1",
-                 "ENVOY_PARENT_SHUTDOWN_TIME_S=3",
-                 "LOG_LEVEL=debug"};
+  o.extra_env = {
+      "DATA_DIR=" + dir_.path(),        "ENVOY_ADMIN_PORT=" + std::to_string(admin_port_),
+      "ENVOY_LISTEN_ADDRESS=127.0.0.1", "API_LISTEN=127.0.0.1:" + std::to_string(api_port_),
+      "METRICS_LISTEN=127.0.0.1:0",     "ENVOY_DRAIN_TIME_S=1",
+      "ENVOY_PARENT_SHUTDOWN_TIME_S=3", "LOG_LEVEL=debug"};
   for (const auto& [k, v] : env_) o.extra_env.push_back(k + "=" + v);
   o.stdout_path = dir_.file("serve-" + std::to_string(++serve_count_) + ".log");
   auto pid = processes_.spawn(o);
@@ -141,7 +138,12 @@ void Installation::shutdown() {
   if (serve_pid_ != 0 && processAlive(serve_pid_)) ::kill(serve_pid_, SIGKILL);
   if (sup != 0 && processAlive(sup)) {
     ::kill(sup, SIGTERM);
-    pollUntil([&] { reapChildren(); return !processAlive(sup); }, std::chrono::seconds(15));
+    pollUntil(
+        [&] {
+          reapChildren();
+          return !processAlive(sup);
+        },
+        std::chrono::seconds(15));
   }
   for (pid_t p : all_pids_) {
     if (processAlive(p)) ::kill(p, SIGKILL);

@@ -26,8 +26,11 @@ std::string LoadReport::summary() const {
 
 LoadHarness::LoadHarness(std::vector<LoadTarget> targets, int workers, int max_seconds,
                          uint64_t max_requests)
-    : targets_(std::move(targets)), workers_(workers), max_seconds_(max_seconds),
-      max_requests_(max_requests), successes_(static_cast<size_t>(workers)) {}
+    : targets_(std::move(targets)),
+      workers_(workers),
+      max_seconds_(max_seconds),
+      max_requests_(max_requests),
+      successes_(static_cast<size_t>(workers)) {}
 
 LoadHarness::~LoadHarness() { stop(); }
 
@@ -63,8 +66,9 @@ void LoadHarness::worker(int index) {
     (rc == CURLE_OK ? non_2xx_ : conn_errors_)++;
     std::lock_guard lock(mu_);
     if (errors_.size() < 5) {
-      errors_.push_back(target.host + ": " +
-                        (rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(status)));
+      errors_.push_back(
+          target.host + ": " +
+          (rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(status)));
     }
   }
   curl_slist_free_all(headers);

@@ -140,11 +140,11 @@ TEST_F(XdsLayersTest, WriteFailureMidApplyLeavesEnvoyServingTheLastGoodConfigura
 
   // web moves to vm-b and a new port opens: cds (add), rds_p1, rds_p2, then lds fails. By then
   // Envoy already routes web to b on p1; the rollback must take that back.
-  const auto next = envoy::buildXds(
-      snapshotOf({ingressOf("i1", {rule("web.example.com", p1, "vm-b", a.port())}),
-                  ingressOf("i2", {rule("new.example.com", p2, "vm-a", a.port())})},
-                 vms),
-      settings);
+  const auto next =
+      envoy::buildXds(snapshotOf({ingressOf("i1", {rule("web.example.com", p1, "vm-b", a.port())}),
+                                  ingressOf("i2", {rule("new.example.com", p2, "vm-a", a.port())})},
+                                 vms),
+                      settings);
   fs_.failNthWrite(4);
   Status st = applier_->apply(next, seconds(10));
   EXPECT_EQ(st.code(), StatusCode::kInternal) << st.toString();

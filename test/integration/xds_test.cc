@@ -109,10 +109,9 @@ TEST_F(XdsTest, SameHostnameOnTwoPortsToTwoInstancesAndSharedTargetsShareACluste
   instances_["vm-b"] = b.address();
   const int p1 = freeLoopbackPort();
   const int p2 = freeLoopbackPort();
-  std::vector<Ingress> all = {
-      ingressOf("i1", {rule("shop.example.com", p1, "vm-a", a.port()),
-                       rule("shop.example.com", p2, "vm-b", b.port())}),
-      ingressOf("i2", {rule("blog.example.com", p1, "vm-a", a.port())})};
+  std::vector<Ingress> all = {ingressOf("i1", {rule("shop.example.com", p1, "vm-a", a.port()),
+                                               rule("shop.example.com", p2, "vm-b", b.port())}),
+                              ingressOf("i2", {rule("blog.example.com", p1, "vm-a", a.port())})};
   auto config = build(all);
   EXPECT_EQ(config.clusters.size(), 2u);  // (a, port) shared by two rules, and (b, port)
   ASSERT_TRUE(applier_->apply(config, seconds(10)).ok());
@@ -141,7 +140,8 @@ TEST_F(XdsTest, RejectedConfigurationIsRolledBackAndOldRoutesKeepServing) {
   EXPECT_EQ(st.code(), StatusCode::kAborted) << st.toString();
   EXPECT_EQ(st.reason(), "config_rejected");
   // Envoy counts a listener it cannot bind as a rejected LDS update.
-  EXPECT_GT(*admin_->stat("listener_manager.lds.update_rejected"), rejected_before.ok() ? *rejected_before : 0u);
+  EXPECT_GT(*admin_->stat("listener_manager.lds.update_rejected"),
+            rejected_before.ok() ? *rejected_before : 0u);
   EXPECT_EQ(get(port, "good.example.com")->status, 200);
   EXPECT_EQ(get(port, "bad.example.com")->status, 404);
   EXPECT_EQ(*fs_.readFile(inst_.paths().xds_dir + "/" + envoy::rdsFileName(port)), *files_before);

@@ -86,8 +86,8 @@ class FaultyFilesystem final : public Filesystem {
  private:
   Filesystem& inner_;
   mutable std::mutex mu_;
-  int fail_write_in_ = 0;     // guarded by mu_
-  int fail_writes_from_ = 0;  // guarded by mu_
+  int fail_write_in_ = 0;      // guarded by mu_
+  int fail_writes_from_ = 0;   // guarded by mu_
   bool fail_removes_ = false;  // guarded by mu_
   bool fail_renames_ = false;  // guarded by mu_
   int writes_ = 0;             // guarded by mu_

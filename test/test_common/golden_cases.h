@@ -77,8 +77,11 @@ inline std::string canonicalGolden(const envoy::XdsConfig& c) {
     unresolved.push_back(
         {{"ingress_id", u.ingress_id}, {"rule_index", u.rule_index}, {"reason", u.reason}});
   }
-  Json j = {{"version", c.version}, {"clusters", c.clusters}, {"listeners", c.listeners},
-            {"routes", routes}, {"unresolved", unresolved}};
+  Json j = {{"version", c.version},
+            {"clusters", c.clusters},
+            {"listeners", c.listeners},
+            {"routes", routes},
+            {"unresolved", unresolved}};
   return j.dump(2) + "\n";
 }
 

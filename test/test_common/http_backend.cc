@@ -90,8 +90,8 @@ void HttpBackend::serve(int fd) {
     size_t content_length = 0;
     while (pos != std::string::npos && pos < head.size()) {
       size_t next = head.find("\r\n", pos + 2);
-      std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos
-                                                                         : next - pos - 2);
+      std::string line =
+          head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
       auto colon = line.find(':');
       if (colon != std::string::npos) {
         std::string k = line.substr(0, colon);

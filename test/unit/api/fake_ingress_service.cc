@@ -74,7 +74,8 @@ StatusOr<domain::IngressView> FakeIngressService::createIngress(const domain::In
   ing.id = id;
   ing.name = spec.name;
   ing.rules = spec.rules;
-  ing.created_at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123));
+  ing.created_at =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'700'000'000'123));
   ingresses_.push_back(ing);
   return view(ing);
 }

@@ -121,9 +121,8 @@ std::optional<RawResponse> rawRequest(uint16_t port, std::string_view request,
   return c.readResponse(timeout);
 }
 
-std::string buildRequest(std::string_view method, std::string_view target,
-                         std::string_view token, std::optional<std::string> json_body,
-                         std::string_view content_type) {
+std::string buildRequest(std::string_view method, std::string_view target, std::string_view token,
+                         std::optional<std::string> json_body, std::string_view content_type) {
   std::string r = std::string(method) + " " + std::string(target) + " HTTP/1.1\r\n";
   r += "Host: 127.0.0.1\r\nConnection: close\r\n";
   if (!token.empty()) r += "Authorization: Bearer " + std::string(token) + "\r\n";

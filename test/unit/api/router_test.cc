@@ -52,7 +52,9 @@ class RouterTest : public ::testing::Test {
     EXPECT_TRUE(j.contains("message") && j["message"].is_string()) << r.body;
   }
 
-  void addInstance() { ASSERT_EQ(call("PUT", "/instances/vm1", R"({"ip":"10.0.0.1"})").status, 200); }
+  void addInstance() {
+    ASSERT_EQ(call("PUT", "/instances/vm1", R"({"ip":"10.0.0.1"})").status, 200);
+  }
 
   testing::FakeIngressService service_;
   FakeAuthenticator auth_;
@@ -71,10 +73,15 @@ TEST_F(RouterTest, HealthAndOpenApiNeedNoAuth) {
 }
 
 TEST_F(RouterTest, EverythingElseNeedsAValidToken) {
-  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
-           {"GET", "/ingresses"}, {"POST", "/ingresses"}, {"GET", "/ingresses/x"},
-           {"DELETE", "/ingresses/x"}, {"GET", "/instances"}, {"GET", "/instances/x"},
-           {"PUT", "/instances/x"}, {"DELETE", "/instances/x"}}) {
+  for (const auto& [method, target] :
+       std::vector<std::pair<std::string, std::string>>{{"GET", "/ingresses"},
+                                                        {"POST", "/ingresses"},
+                                                        {"GET", "/ingresses/x"},
+                                                        {"DELETE", "/ingresses/x"},
+                                                        {"GET", "/instances"},
+                                                        {"GET", "/instances/x"},
+                                                        {"PUT", "/instances/x"},
+                                                        {"DELETE", "/instances/x"}}) {
     for (const std::string& authz : {std::string(), std::string("Bearer bad")}) {
       ApiResponse r = call(method, target, "{}", "application/json", authz);
       expectError(r, 401, "unauthorized");
@@ -87,9 +94,9 @@ TEST_F(RouterTest, EverythingElseNeedsAValidToken) {
 TEST_F(RouterTest, UnknownPathsAre404) {
   for (const std::string& target : std::vector<std::string>{
            "/", "/nope", "/ingresses/", "/ingresses/a/b", "/ingresses/%2e%2e", "/ingresses/..",
-        "/ingresses/.hidden", "/ingresses/a..b", "/ingresses/a%2Fb", "/instances/a b",
-        std::string("/instances/a\0b", 14), "/instances/" + std::string(254, 'a'), "ingresses",
-        "/INGRESSES", "/health/"}) {
+           "/ingresses/.hidden", "/ingresses/a..b", "/ingresses/a%2Fb", "/instances/a b",
+           std::string("/instances/a\0b", 14), "/instances/" + std::string(254, 'a'), "ingresses",
+           "/INGRESSES", "/health/"}) {
     expectError(call("GET", target), 404, "not_found");
   }
   EXPECT_EQ(service_.callsStarted(), 0);
@@ -119,8 +126,9 @@ TEST_F(RouterTest, BodiesMustBeJson) {
   expectError(call("PUT", "/instances/vm1", R"({"ip":"10.0.0.1"})", "application/jsonx"), 415,
               "unsupported_media_type");
   addInstance();
-  EXPECT_EQ(call("POST", "/ingresses", std::string(kWebIngress),
-                 "Application/JSON; charset=utf-8").status, 201);
+  EXPECT_EQ(call("POST", "/ingresses", std::string(kWebIngress), "Application/JSON; charset=utf-8")
+                .status,
+            201);
 }
 
 TEST_F(RouterTest, MalformedDeepAndDuplicateJsonIs400) {
@@ -134,8 +142,7 @@ TEST_F(RouterTest, MalformedDeepAndDuplicateJsonIs400) {
 }
 
 TEST_F(RouterTest, UnknownFieldsAndWrongTypesAre400) {
-  expectError(call("POST", "/ingresses", R"({"name":"web","rules":[],"x":1})"), 400,
-              "bad_request");
+  expectError(call("POST", "/ingresses", R"({"name":"web","rules":[],"x":1})"), 400, "bad_request");
   expectError(call("POST", "/ingresses", R"([1])"), 400, "bad_request");
   expectError(call("PUT", "/instances/vm1", R"({"ip":"10.0.0.1","name":"vm1"})"), 400,
               "bad_request");
@@ -195,13 +202,13 @@ TEST_F(RouterTest, ServiceErrorsAreMapped) {
     int http;
     std::string code;
   };
-  for (const Case& c : std::vector<Case>{
-           {alreadyExists("api.example.com:80 is used by \"x\"", "hostname_in_use"), 409,
-            "hostname_in_use"},
-           {aborted("envoy said no", "config_rejected"), 500, "config_rejected"},
-           {deadlineExceeded("not confirmed", "apply_timeout"), 504, "apply_timeout"},
-           {unavailable("envoy down"), 503, "unavailable"},
-           {internalError("boom"), 500, "internal_error"}}) {
+  for (const Case& c :
+       std::vector<Case>{{alreadyExists("api.example.com:80 is used by \"x\"", "hostname_in_use"),
+                          409, "hostname_in_use"},
+                         {aborted("envoy said no", "config_rejected"), 500, "config_rejected"},
+                         {deadlineExceeded("not confirmed", "apply_timeout"), 504, "apply_timeout"},
+                         {unavailable("envoy down"), 503, "unavailable"},
+                         {internalError("boom"), 500, "internal_error"}}) {
     service_.failNext(c.status);
     expectError(call("POST", "/ingresses", std::string(kWebIngress)), c.http, c.code);
   }

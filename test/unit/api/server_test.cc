@@ -10,19 +10,19 @@
 
 #include "auth/jwt.h"
 #include "common/json.h"
-#include "test_common/fake_clock.h"
 #include "fake_ingress_service.h"
 #include "raw_http.h"
+#include "test_common/fake_clock.h"
 #include "test_common/test_env.h"
 
 namespace ingress::api {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::RawConnection;
-using testing::RawResponse;
 using testing::buildRequest;
+using testing::RawConnection;
 using testing::rawRequest;
+using testing::RawResponse;
 
 constexpr int64_t kNow = 1'700'000'000;
 constexpr std::string_view kSecret = "unit-test-secret-unit-test-secret";
@@ -53,8 +53,7 @@ class ServerTest : public ::testing::Test {
     return rawRequest(server_->port(), buildRequest(method, target, token(), std::move(body)));
   }
 
-  static void expectError(const std::optional<RawResponse>& r, int status,
-                          std::string_view code) {
+  static void expectError(const std::optional<RawResponse>& r, int status, std::string_view code) {
     ASSERT_TRUE(r.has_value()) << "no response";
     EXPECT_EQ(r->status, status) << r->body;
     EXPECT_EQ(r->header("content-type"), "application/json");
@@ -96,8 +95,7 @@ TEST_F(ServerTest, HealthNeedsNoAuthAndCarriesARequestId) {
 TEST_F(ServerTest, AuthFailuresAre401WithChallenge) {
   const std::string forged =
       auth::mintJwtHs256("another-secret-another-secret!!", {{"exp", kNow + 60}});
-  for (const std::string& tok :
-       std::vector<std::string>{"", forged, token(kNow - 3600), "x.y.z"}) {
+  for (const std::string& tok : std::vector<std::string>{"", forged, token(kNow - 3600), "x.y.z"}) {
     auto r = rawRequest(server_->port(), buildRequest("GET", "/ingresses", tok));
     expectError(r, 401, "unauthorized");
     EXPECT_EQ(r->header("www-authenticate"), "Bearer");
@@ -128,9 +126,10 @@ TEST_F(ServerTest, EveryRouteOverTheWire) {
   auto one = request("GET", "/ingresses/web");
   ASSERT_TRUE(one.has_value());
   EXPECT_EQ(*parseJsonStrict(one->body), c);
-  expectError(request("POST", "/ingresses", R"({"name":"web","rules":[{"match":{"hostname":)"
-                                            R"("b.example.com"},"target":{"instance":"vm1",)"
-                                            R"("port":80}}]})"),
+  expectError(request("POST", "/ingresses",
+                      R"({"name":"web","rules":[{"match":{"hostname":)"
+                      R"("b.example.com"},"target":{"instance":"vm1",)"
+                      R"("port":80}}]})"),
               409, "already_exists");
   EXPECT_EQ(request("GET", "/instances")->body, R"([{"ip":"10.0.0.7","name":"vm1"}])");
   EXPECT_EQ(request("GET", "/instances/vm1")->status, 200);
@@ -158,17 +157,18 @@ TEST_F(ServerTest, WrongMethodIs405WithAllow) {
   auto r = request("PATCH", "/instances/vm1", R"({})");
   expectError(r, 405, "method_not_allowed");
   EXPECT_EQ(r->header("allow"), "GET, PUT, DELETE");
-  auto h = rawRequest(server_->port(), "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+  auto h =
+      rawRequest(server_->port(), "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
   expectError(h, 405, "method_not_allowed");
   EXPECT_EQ(h->header("allow"), "GET");
 }
 
 TEST_F(ServerTest, MediaTypeAndJsonErrors) {
   expectError(rawRequest(server_->port(), buildRequest("PUT", "/instances/vm1", token(),
-                                                      R"({"ip":"10.0.0.7"})", "text/plain")),
+                                                       R"({"ip":"10.0.0.7"})", "text/plain")),
               415, "unsupported_media_type");
   expectError(rawRequest(server_->port(), buildRequest("PUT", "/instances/vm1", token(),
-                                                      R"({"ip":"10.0.0.7"})", "")),
+                                                       R"({"ip":"10.0.0.7"})", "")),
               415, "unsupported_media_type");
   EXPECT_EQ(rawRequest(server_->port(),
                        buildRequest("PUT", "/instances/vm1", token(), R"({"ip":"10.0.0.7"})",
@@ -183,8 +183,7 @@ TEST_F(ServerTest, MediaTypeAndJsonErrors) {
 
 TEST_F(ServerTest, OversizeBodyIs413WithContentLength) {
   const std::string body(2 << 20, 'x');
-  auto r = rawRequest(server_->port(),
-                      buildRequest("POST", "/ingresses", token(), body), 10s);
+  auto r = rawRequest(server_->port(), buildRequest("POST", "/ingresses", token(), body), 10s);
   expectError(r, 413, "payload_too_large");
   EXPECT_EQ(service_.callsStarted(), 0);
 }
@@ -204,8 +203,8 @@ TEST_F(ServerTest, OversizeChunkedBodyIs413) {
 }
 
 TEST_F(ServerTest, OversizeHeaderIs431) {
-  std::string req = "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 << 10, 'a') +
-                    "\r\n\r\n";
+  std::string req =
+      "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 << 10, 'a') + "\r\n\r\n";
   expectError(rawRequest(server_->port(), req), 431, "header_too_large");
 }
 
@@ -218,12 +217,15 @@ TEST_F(ServerTest, FramingAttacksAre400) {
            "POST /ingresses HTTP/1.1\r\n" + tail +
                "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
            // Duplicate Content-Length, differing and equal, and as a list.
-           "POST /ingresses HTTP/1.1\r\n" + tail + "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}x",
-           "POST /ingresses HTTP/1.1\r\n" + tail + "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
+           "POST /ingresses HTTP/1.1\r\n" + tail +
+               "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}x",
+           "POST /ingresses HTTP/1.1\r\n" + tail +
+               "Content-Length: 2\r\nContent-Length: 2\r\n\r\n{}",
            "POST /ingresses HTTP/1.1\r\n" + tail + "Content-Length: 2, 2\r\n\r\n{}",
            "POST /ingresses HTTP/1.1\r\n" + tail + "Content-Length: -1\r\n\r\n{}",
            "POST /ingresses HTTP/1.1\r\n" + tail + "Content-Length: +2\r\n\r\n{}",
-           "POST /ingresses HTTP/1.1\r\n" + tail + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+           "POST /ingresses HTTP/1.1\r\n" + tail +
+               "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
            // Bare LF line endings; garbage request line; bad chunk size.
            "GET /health HTTP/1.1\nHost: x\n\n",
            "GET /health HTTP/1.1\r\nHost: x\nX: y\r\n\r\n",
@@ -240,7 +242,8 @@ TEST_F(ServerTest, FramingAttacksAre400) {
 TEST_F(ServerTest, KeepAlivePipeliningAndContinue) {
   RawConnection c(server_->port());
   ASSERT_TRUE(c.ok());
-  ASSERT_TRUE(c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n"));
   for (int i = 0; i < 2; ++i) {
     auto r = c.readResponse();
     ASSERT_TRUE(r.has_value());
@@ -248,8 +251,8 @@ TEST_F(ServerTest, KeepAlivePipeliningAndContinue) {
     EXPECT_NE(r->header("connection"), "close");
   }
   const std::string body = R"({"ip":"10.1.2.3"})";
-  ASSERT_TRUE(c.send("PUT /instances/vm2 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                     token() + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n" +
+  ASSERT_TRUE(c.send("PUT /instances/vm2 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token() +
+                     "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n" +
                      "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
   auto cont = c.readResponse();
   ASSERT_TRUE(cont.has_value());
@@ -302,8 +305,8 @@ TEST_F(ServerTest, GracefulStopFinishesInFlightAndClosesIdle) {
   // A request stuck in the service.
   service_.holdCalls();
   RawConnection busy(server_->port());
-  ASSERT_TRUE(busy.send("GET /instances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                        token() + "\r\n\r\n"));
+  ASSERT_TRUE(busy.send("GET /instances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token() +
+                        "\r\n\r\n"));
   ASSERT_TRUE(ingress::testing::pollUntil([&] { return service_.callsStarted() == 1; }));
 
   auto stopped = std::async(std::launch::async, [&] { server_->stop(10s); });
@@ -331,8 +334,8 @@ TEST_F(ServerTest, ConcurrentRequestsAreServedInParallel) {
   // still answers while they are held.
   service_.holdCalls();
   RawConnection a(server_->port()), b(server_->port());
-  const std::string req = "GET /instances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                          token() + "\r\n\r\n";
+  const std::string req =
+      "GET /instances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token() + "\r\n\r\n";
   ASSERT_TRUE(a.send(req));
   ASSERT_TRUE(b.send(req));
   EXPECT_TRUE(ingress::testing::pollUntil([&] { return service_.callsStarted() == 2; }));
@@ -349,8 +352,9 @@ TEST(ServerCreateTest, RejectsBadOptionsAndBusyPorts) {
   ingress::testing::FakeClock clock{std::chrono::system_clock::now()};
   auth::JwtAuthenticator auth("secret", clock);
   ServerOptions o;
-  for (const std::string& listen : std::vector<std::string>{"127.0.0.1", "127.0.0.1:99999", ":80", "::1:80",
-                                    "example.com:80", "[::1]80", "127.0.0.1:8x"}) {
+  for (const std::string& listen :
+       std::vector<std::string>{"127.0.0.1", "127.0.0.1:99999", ":80", "::1:80", "example.com:80",
+                                "[::1]80", "127.0.0.1:8x"}) {
     o.listen = listen;
     EXPECT_EQ(Server::create(o, service, auth).status().code(), StatusCode::kInvalidArgument)
         << listen;

@@ -45,8 +45,7 @@ TEST(JwtTest, VerifiesTheJwtIoExample) {
   ASSERT_TRUE(claims.ok()) << claims.status().toString();
   EXPECT_EQ((*claims)["sub"], "1234567890");
   EXPECT_EQ((*claims)["name"], "John Doe");
-  EXPECT_EQ(reason(verifyJwtHs256(token, "your-256-bit-secreT", at(1516239022))),
-            "bad signature");
+  EXPECT_EQ(reason(verifyJwtHs256(token, "your-256-bit-secreT", at(1516239022))), "bad signature");
 }
 
 TEST(JwtTest, VerifiesTheRfc7515AppendixA1Example) {
@@ -83,16 +82,16 @@ TEST(JwtTest, RejectsAlgNoneEvenWithoutASignature) {
   EXPECT_EQ(reason(verifyJwtHs256(unsigned_token, kSecret, at(0))),
             "unsupported token alg (only HS256 is accepted)");
   // Same with a signature that is a valid HMAC-SHA256 under our key.
-  EXPECT_EQ(reason(verifyJwtHs256(signRaw(R"({"alg":"none"})", R"({"sub":"admin"})"), kSecret,
-                                  at(0))),
-            "unsupported token alg (only HS256 is accepted)");
+  EXPECT_EQ(
+      reason(verifyJwtHs256(signRaw(R"({"alg":"none"})", R"({"sub":"admin"})"), kSecret, at(0))),
+      "unsupported token alg (only HS256 is accepted)");
   EXPECT_EQ(reason(verifyJwtHs256(signRaw(R"({"alg":"None"})", "{}"), kSecret, at(0))),
             "unsupported token alg (only HS256 is accepted)");
 }
 
 TEST(JwtTest, RejectsOtherAlgorithmsAndMissingAlg) {
-  for (const char* header : {R"({"alg":"HS512"})", R"({"alg":"RS256"})", R"({"alg":"hs256"})",
-                             R"({"alg":"HS256 "})"}) {
+  for (const char* header :
+       {R"({"alg":"HS512"})", R"({"alg":"RS256"})", R"({"alg":"hs256"})", R"({"alg":"HS256 "})"}) {
     EXPECT_EQ(reason(verifyJwtHs256(signRaw(header, "{}"), kSecret, at(0))),
               "unsupported token alg (only HS256 is accepted)")
         << header;
@@ -105,8 +104,7 @@ TEST(JwtTest, RejectsOtherAlgorithmsAndMissingAlg) {
 
 TEST(JwtTest, TypIsOptionalButMustBeJwt) {
   EXPECT_TRUE(verifyJwtHs256(signRaw(R"({"alg":"HS256"})", "{}"), kSecret, at(0)).ok());
-  EXPECT_EQ(reason(verifyJwtHs256(signRaw(R"({"alg":"HS256","typ":"JWE"})", "{}"), kSecret,
-                                  at(0))),
+  EXPECT_EQ(reason(verifyJwtHs256(signRaw(R"({"alg":"HS256","typ":"JWE"})", "{}"), kSecret, at(0))),
             "unsupported token typ");
 }
 
@@ -164,15 +162,13 @@ TEST(JwtTest, NotBeforeHonoursLeewayAtTheEdges) {
 }
 
 TEST(JwtTest, ExpAndNbfMustBeNumbersAndIatIsIgnored) {
-  EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", "9999999999"}}), kSecret,
-                                  at(0))),
+  EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", "9999999999"}}), kSecret, at(0))),
             "token exp is not a number");
   EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", true}}), kSecret, at(0))),
             "token exp is not a number");
   EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"nbf", nullptr}}), kSecret, at(0))),
             "token nbf is not a number");
-  EXPECT_TRUE(
-      verifyJwtHs256(mintJwtHs256(kSecret, {{"iat", "garbage"}}), kSecret, at(0)).ok());
+  EXPECT_TRUE(verifyJwtHs256(mintJwtHs256(kSecret, {{"iat", "garbage"}}), kSecret, at(0)).ok());
   EXPECT_TRUE(verifyJwtHs256(mintJwtHs256(kSecret, {{"iat", 99999}}), kSecret, at(0)).ok());
 }
 
@@ -185,8 +181,7 @@ TEST(JwtTest, RejectsWrongSegmentCounts) {
   EXPECT_EQ(reason(verifyJwtHs256(token + ".e30", kSecret, at(0))),
             "malformed token: expected 3 segments");
   EXPECT_EQ(reason(verifyJwtHs256("", kSecret, at(0))), "malformed token: expected 3 segments");
-  EXPECT_EQ(reason(verifyJwtHs256("abc", kSecret, at(0))),
-            "malformed token: expected 3 segments");
+  EXPECT_EQ(reason(verifyJwtHs256("abc", kSecret, at(0))), "malformed token: expected 3 segments");
 }
 
 TEST(JwtTest, RejectsMalformedBase64Url) {
@@ -252,9 +247,9 @@ TEST(JwtTest, RejectsNonObjectHeaderOrPayload) {
   EXPECT_EQ(reason(verifyJwtHs256(signRaw(R"({"alg":"HS256"})", R"({"sub":"a","sub":"b"})"),
                                   kSecret, at(0))),
             "malformed token: payload is not JSON");
-  EXPECT_EQ(reason(verifyJwtHs256(signRaw(R"({"alg":"HS256","alg":"none"})", "{}"), kSecret,
-                                  at(0))),
-            "malformed token: header is not JSON");
+  EXPECT_EQ(
+      reason(verifyJwtHs256(signRaw(R"({"alg":"HS256","alg":"none"})", "{}"), kSecret, at(0))),
+      "malformed token: header is not JSON");
 }
 
 }  // namespace

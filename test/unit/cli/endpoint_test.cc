@@ -12,8 +12,7 @@ ApiEndpoint parsed(std::string_view api) {
 }
 
 TEST(ApiEndpointTest, HostPortBecomesHttpBaseUrl) {
-  EXPECT_EQ(parsed("127.0.0.1:8080"),
-            (ApiEndpoint{"http://127.0.0.1:8080", "", "127.0.0.1:8080"}));
+  EXPECT_EQ(parsed("127.0.0.1:8080"), (ApiEndpoint{"http://127.0.0.1:8080", "", "127.0.0.1:8080"}));
   EXPECT_EQ(parsed("localhost:9000").base_url, "http://localhost:9000");
   EXPECT_EQ(parsed("[::1]:8080").base_url, "http://[::1]:8080");
   EXPECT_EQ(parseApiEndpoint(kDefaultApi)->base_url, "http://127.0.0.1:8080");
@@ -41,11 +40,11 @@ TEST(ApiEndpointTest, UnixSocket) {
 }
 
 TEST(ApiEndpointTest, RejectsMalformedValues) {
-  for (const char* bad : {"", "localhost", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0",
-                          "127.0.0.1:65536", "127.0.0.1:80a", "::1:8080", "[::1]", "[::1:8080",
-                          "ftp://host:21", "http://", "http:///x", "http://h:1/?q=1",
-                          "host:80/path", "user@host:80", "unix:", " 127.0.0.1:8080",
-                          "http://a b"}) {
+  for (const char* bad :
+       {"", "localhost", "127.0.0.1", "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536",
+        "127.0.0.1:80a", "::1:8080", "[::1]", "[::1:8080", "ftp://host:21", "http://", "http:///x",
+        "http://h:1/?q=1", "host:80/path", "user@host:80", "unix:", " 127.0.0.1:8080",
+        "http://a b"}) {
     auto e = parseApiEndpoint(bad);
     ASSERT_FALSE(e.ok()) << "accepted: \"" << bad << "\"";
     EXPECT_EQ(e.status().code(), StatusCode::kInvalidArgument) << bad;

@@ -73,12 +73,14 @@ TEST(FormatInstanceTest, NameAndIp) {
 }
 
 TEST(DescribeApiErrorTest, UsesMessageAndCode) {
-  EXPECT_EQ(describeApiError(409, R"({"code":"hostname_in_use","message":"hostname a.example.com is used by ingress web"})"),
-            "hostname a.example.com is used by ingress web (hostname_in_use)");
+  EXPECT_EQ(
+      describeApiError(
+          409,
+          R"({"code":"hostname_in_use","message":"hostname a.example.com is used by ingress web"})"),
+      "hostname a.example.com is used by ingress web (hostname_in_use)");
   EXPECT_EQ(describeApiError(404, R"({"message":"no ingress \"x\""})"),
             "no ingress \"x\" (HTTP 404)");
-  EXPECT_EQ(describeApiError(401, R"({"code":"unauthorized"})"),
-            "request failed (unauthorized)");
+  EXPECT_EQ(describeApiError(401, R"({"code":"unauthorized"})"), "request failed (unauthorized)");
 }
 
 TEST(DescribeApiErrorTest, FallsBackToAnExcerptOfNonJsonBodies) {

@@ -95,8 +95,7 @@ TEST(RequestsTest, InstanceRequests) {
   EXPECT_EQ(putInstanceRequest("", "10.0.0.7").status().message(), "NAME is required");
   EXPECT_EQ(listInstancesRequest(), (ApiRequest{"GET", "/instances", std::nullopt}));
   EXPECT_EQ(*getInstanceRequest("vm1"), (ApiRequest{"GET", "/instances/vm1", std::nullopt}));
-  EXPECT_EQ(*deleteInstanceRequest("vm1"),
-            (ApiRequest{"DELETE", "/instances/vm1", std::nullopt}));
+  EXPECT_EQ(*deleteInstanceRequest("vm1"), (ApiRequest{"DELETE", "/instances/vm1", std::nullopt}));
 }
 
 }  // namespace

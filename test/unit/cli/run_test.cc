@@ -96,8 +96,8 @@ TEST_F(RunTest, CreateWithFlagsPostsJsonToTheGivenApi) {
   inv_.api = "http://10.1.2.3:9000/";
   inv_.auth.token = "tok";
   inv_.command.kind = CommandKind::kCreate;
-  inv_.command.create = {.name = "web", .hostname = "a.example.com", .instance = "vm1",
-                         .target_port = 8080};
+  inv_.command.create = {
+      .name = "web", .hostname = "a.example.com", .instance = "vm1", .target_port = 8080};
   respond(201, R"({"id":"i1","name":"web","rules":[],"created_at":"T"})");
   EXPECT_EQ(run(), kExitOk);
   ASSERT_EQ(sent_.size(), 1u);

@@ -99,8 +99,8 @@ TEST_F(TokenTest, ShortSecretFileIsRefused) {
 
 TEST(MintCliTokenTest, CarriesSubjectAndTtl) {
   const std::string secret(32, 's');
-  auto claims = auth::verifyJwtHs256(mintCliToken(secret, "alice", kNow, seconds(3600)), secret,
-                                    kNow);
+  auto claims =
+      auth::verifyJwtHs256(mintCliToken(secret, "alice", kNow, seconds(3600)), secret, kNow);
   ASSERT_TRUE(claims.ok());
   EXPECT_EQ(*claims, Json::parse(R"({"sub":"alice","iat":1700000000,"exp":1700003600})"));
 }
@@ -115,8 +115,8 @@ TEST(ParseTtlTest, AcceptsUnitsAndCombinations) {
 }
 
 TEST(ParseTtlTest, RejectsMalformedZeroAndHuge) {
-  for (const char* bad : {"", "h", "1x", "1h30", "-5m", "0", "0s", "1.5h", "1 h", "400d",
-                          "9999999999s"}) {
+  for (const char* bad :
+       {"", "h", "1x", "1h30", "-5m", "0", "0s", "1.5h", "1 h", "400d", "9999999999s"}) {
     auto r = parseTtl(bad);
     ASSERT_FALSE(r.ok()) << "accepted: " << bad;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);

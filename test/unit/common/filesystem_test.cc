@@ -53,8 +53,7 @@ TEST(FilesystemTest, ReadLimitedRejectsLargerFiles) {
   FilesystemImpl fs;
   ASSERT_TRUE(fs.writeFileAtomic(dir.file("f"), std::string(100, 'x'), 0644).ok());
   EXPECT_TRUE(fs.readFileLimited(dir.file("f"), 100).ok());
-  EXPECT_EQ(fs.readFileLimited(dir.file("f"), 99).status().code(),
-            StatusCode::kResourceExhausted);
+  EXPECT_EQ(fs.readFileLimited(dir.file("f"), 99).status().code(), StatusCode::kResourceExhausted);
   EXPECT_EQ(fs.readFile(dir.file("nope")).status().code(), StatusCode::kNotFound);
 }
 

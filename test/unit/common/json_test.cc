@@ -46,8 +46,12 @@ TEST(JsonTest, RejectsNonJson) {
 }
 
 TEST(JsonTest, DumpReplacesInvalidUtf8InsteadOfThrowing) {
-  Json j = std::string("a\xff" "b");
-  EXPECT_EQ(dumpJson(j), "\"a\xEF\xBF\xBD" "b\"");
+  Json j = std::string(
+      "a\xff"
+      "b");
+  EXPECT_EQ(dumpJson(j),
+            "\"a\xEF\xBF\xBD"
+            "b\"");
 }
 
 }  // namespace

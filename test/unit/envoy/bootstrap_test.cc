@@ -55,8 +55,7 @@ TEST(BootstrapTest, AdminListensOnTheGivenAddressAndPort) {
 
 TEST(BootstrapTest, LdsIsReadFromAWatchedFileInTheXdsDir) {
   Json b = renderBootstrap(sampleOptions());
-  EXPECT_EQ(b["dynamic_resources"]["lds_config"],
-            Json::parse(R"({"resource_api_version": "V3",
+  EXPECT_EQ(b["dynamic_resources"]["lds_config"], Json::parse(R"({"resource_api_version": "V3",
                             "path_config_source": {
                               "path": "/data/envoy/xds/lds.json",
                               "watched_directory": {"path": "/data/envoy/xds"}}})"));
@@ -64,8 +63,7 @@ TEST(BootstrapTest, LdsIsReadFromAWatchedFileInTheXdsDir) {
 
 TEST(BootstrapTest, CdsIsReadFromAWatchedFileInTheXdsDir) {
   Json b = renderBootstrap(sampleOptions());
-  EXPECT_EQ(b["dynamic_resources"]["cds_config"],
-            Json::parse(R"({"resource_api_version": "V3",
+  EXPECT_EQ(b["dynamic_resources"]["cds_config"], Json::parse(R"({"resource_api_version": "V3",
                             "path_config_source": {
                               "path": "/data/envoy/xds/cds.json",
                               "watched_directory": {"path": "/data/envoy/xds"}}})"));

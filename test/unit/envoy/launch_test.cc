@@ -47,15 +47,12 @@ TEST(EnvoyPathsTest, AllFilesLiveUnderDataDirEnvoy) {
 }
 
 TEST(EnvoyArgvTest, CarriesEverySpecFieldAndTheEpoch) {
-  EXPECT_EQ(envoyArgv(sampleSpec(), 3),
-            (std::vector<std::string>{"/data/system/binaries/envoy/v1.40/x86_64/envoy",
-                                      "-c", "/data/envoy/bootstrap.json",
-                                      "--restart-epoch", "3",
-                                      "--base-id", "1234560",
-                                      "--drain-time-s", "7",
-                                      "--parent-shutdown-time-s", "12",
-                                      "--log-path", "/data/envoy/envoy.log",
-                                      "-l", "debug"}));
+  EXPECT_EQ(
+      envoyArgv(sampleSpec(), 3),
+      (std::vector<std::string>{"/data/system/binaries/envoy/v1.40/x86_64/envoy", "-c",
+                                "/data/envoy/bootstrap.json", "--restart-epoch", "3", "--base-id",
+                                "1234560", "--drain-time-s", "7", "--parent-shutdown-time-s", "12",
+                                "--log-path", "/data/envoy/envoy.log", "-l", "debug"}));
 }
 
 TEST(EnvoyArgvTest, EpochZeroIsPassedExplicitly) {
@@ -71,8 +68,8 @@ TEST(BaseIdTest, IsDeterministic) {
 
 TEST(BaseIdTest, DiffersForDifferentDirectories) {
   std::set<uint32_t> ids;
-  const std::vector<std::string> dirs = {"/var/lib/hypeman", "/var/lib/hypeman2", "/tmp/a",
-                                         "/tmp/b", "/", "/data"};
+  const std::vector<std::string> dirs = {
+      "/var/lib/hypeman", "/var/lib/hypeman2", "/tmp/a", "/tmp/b", "/", "/data"};
   for (const auto& d : dirs) ids.insert(baseIdForDataDir(d));
   EXPECT_EQ(ids.size(), dirs.size());
 }

@@ -13,11 +13,11 @@ namespace {
 const std::map<std::string, std::string> kVms = {{"vm-a", "10.0.0.1"}, {"vm-b", "fd00::2"}};
 
 TEST(RoutingPlanTest, GroupsByPortThenHostnameAndSharesNamedTargets) {
-  auto plan = envoy::planRouting(*snapshotOf(
-      {ingressOf("i1", {rule("b.example.com", 9000, "vm-a", 80),
-                        rule("a.example.com", 9000, "vm-a", 80)}),
-       ingressOf("i2", {rule("a.example.com", 9001, "vm-b", 8080)})},
-      kVms));
+  auto plan =
+      envoy::planRouting(*snapshotOf({ingressOf("i1", {rule("b.example.com", 9000, "vm-a", 80),
+                                                       rule("a.example.com", 9000, "vm-a", 80)}),
+                                      ingressOf("i2", {rule("a.example.com", 9001, "vm-b", 8080)})},
+                                     kVms));
   ASSERT_EQ(plan.ports.size(), 2u);
   const auto& p9000 = plan.ports.at(9000);
   ASSERT_EQ(p9000.size(), 2u);
@@ -65,11 +65,11 @@ TEST(RoutingPlanTest, AnUnrelatedChangeKeepsTheOtherFilesIdentical) {
   s.xds_dir = "/x";
   const auto one = envoy::buildXds(
       snapshotOf({ingressOf("i1", {rule("a.example.com", 9000, "vm-a", 80)})}, kVms), s);
-  const auto two = envoy::buildXds(
-      snapshotOf({ingressOf("i1", {rule("a.example.com", 9000, "vm-a", 80)}),
-                  ingressOf("i2", {rule("b.example.com", 9001, "vm-b", 80)})},
-                 kVms),
-      s);
+  const auto two =
+      envoy::buildXds(snapshotOf({ingressOf("i1", {rule("a.example.com", 9000, "vm-a", 80)}),
+                                  ingressOf("i2", {rule("b.example.com", 9001, "vm-b", 80)})},
+                                 kVms),
+                      s);
   EXPECT_EQ(one.routes.at(9000), two.routes.at(9000));
   EXPECT_EQ(one.clusters[0], two.clusters[0]);
   EXPECT_NE(one.version, two.version);

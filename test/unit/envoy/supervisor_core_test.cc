@@ -416,7 +416,7 @@ TEST_F(SupervisorCoreTest, LiveReportOfAnUnknownPidIsIgnored) {
 // --- deadlines -----------------------------------------------------------------------------
 
 TEST_F(SupervisorCoreTest, NextDeadlineIsTheEarliestOfKillAndLiveTimeout) {
-  hotRestarted(at(1000));           // epoch 0 killed at 16 s if still alive
+  hotRestarted(at(1000));                // epoch 0 killed at 16 s if still alive
   spawnPending(kThirdPid, 2, at(2000));  // LIVE by 62 s or killed
   EXPECT_EQ(core_.nextDeadline(), at(16000));
   core_.childExited(kFirstPid, exitedWith(0), at(11000));

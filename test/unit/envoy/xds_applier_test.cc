@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "test_common/fake_clock.h"
 #include "test_common/faulty_filesystem.h"
 #include "test_common/snapshot_of.h"
 #include "test_common/test_env.h"
-#include "test_common/fake_clock.h"
 #include "unit/envoy/fake_envoy.h"
 
 namespace ingress::testing {
@@ -22,7 +22,8 @@ constexpr uint16_t kPortA = 10080, kPortB = 10081, kPortC = 10082, kPortD = 1008
 class XdsApplierTest : public ::testing::Test {
  protected:
   XdsApplierTest()
-      : fs_(real_), envoy_(real_, dir_.path()),
+      : fs_(real_),
+        envoy_(real_, dir_.path()),
         clock_(std::chrono::system_clock::time_point(seconds(1000))),
         applier_(fs_, envoy_, envoy_, clock_, dir_.path()) {
     settings_.listen_address = "127.0.0.1";

@@ -78,8 +78,8 @@ TEST(LoadSettingsTest, AdminAddressAcceptsAnyOf127Slash8) {
 }
 
 TEST(LoadSettingsTest, NonLoopbackAdminAddressAcceptedWhenAllowed) {
-  Settings s = loadOk({{"ENVOY_ADMIN_ADDRESS", "10.0.0.1"},
-                       {"ENVOY_ADMIN_ALLOW_NON_LOOPBACK", "true"}});
+  Settings s =
+      loadOk({{"ENVOY_ADMIN_ADDRESS", "10.0.0.1"}, {"ENVOY_ADMIN_ALLOW_NON_LOOPBACK", "true"}});
   EXPECT_EQ(s.envoy_admin_address, "10.0.0.1");
   EXPECT_TRUE(s.envoy_admin_allow_non_loopback);
 }
@@ -165,8 +165,8 @@ TEST(LoadSettingsTest, JwtSecretOfSixteenCharacters) {
 TEST(LoadSettingsTest, LogLevel) { EXPECT_EQ(loadOk({{"LOG_LEVEL", "warn"}}).log_level, "warn"); }
 
 TEST(LoadSettingsTest, HypemanApiUrlAndToken) {
-  Settings s = loadOk({{"HYPEMAN_API_URL", "https://hypeman.example:8443/api"},
-                       {"HYPEMAN_API_TOKEN", "tok en"}});
+  Settings s = loadOk(
+      {{"HYPEMAN_API_URL", "https://hypeman.example:8443/api"}, {"HYPEMAN_API_TOKEN", "tok en"}});
   EXPECT_EQ(s.hypeman_api_url, "https://hypeman.example:8443/api");
   EXPECT_EQ(s.hypeman_api_token, "tok en");
 }
@@ -199,17 +199,22 @@ const char kIntRange1To65535[] = "an integer from 1 to 65535";
 INSTANTIATE_TEST_SUITE_P(
     LoadSettings, InvalidSettingTest,
     ::testing::Values(
-        InvalidCase{"RelativeDataDir", {{"DATA_DIR", "data"}},
+        InvalidCase{"RelativeDataDir",
+                    {{"DATA_DIR", "data"}},
                     "DATA_DIR=\"data\" is invalid: expected an absolute path"},
-        InvalidCase{"EmptyDataDir", {{"DATA_DIR", ""}},
+        InvalidCase{"EmptyDataDir",
+                    {{"DATA_DIR", ""}},
                     "DATA_DIR=\"\" is invalid: expected an absolute path"},
-        InvalidCase{"HostnameListenAddress", {{"ENVOY_LISTEN_ADDRESS", "localhost"}},
+        InvalidCase{"HostnameListenAddress",
+                    {{"ENVOY_LISTEN_ADDRESS", "localhost"}},
                     "ENVOY_LISTEN_ADDRESS=\"localhost\" is invalid: expected an IPv4 or IPv6 "
                     "address"},
-        InvalidCase{"BadAdminAddress", {{"ENVOY_ADMIN_ADDRESS", "127.0.0.1:9901"}},
+        InvalidCase{"BadAdminAddress",
+                    {{"ENVOY_ADMIN_ADDRESS", "127.0.0.1:9901"}},
                     "ENVOY_ADMIN_ADDRESS=\"127.0.0.1:9901\" is invalid: expected an IPv4 or "
                     "IPv6 address"},
-        InvalidCase{"NonLoopbackAdminAddress", {{"ENVOY_ADMIN_ADDRESS", "10.0.0.1"}},
+        InvalidCase{"NonLoopbackAdminAddress",
+                    {{"ENVOY_ADMIN_ADDRESS", "10.0.0.1"}},
                     "ENVOY_ADMIN_ADDRESS=\"10.0.0.1\" is not a loopback address; Envoy's admin "
                     "API controls the proxy, so set ENVOY_ADMIN_ALLOW_NON_LOOPBACK=true to "
                     "expose it on purpose"},
@@ -218,87 +223,117 @@ INSTANTIATE_TEST_SUITE_P(
                     "ENVOY_ADMIN_ADDRESS=\"::\" is not a loopback address; Envoy's admin API "
                     "controls the proxy, so set ENVOY_ADMIN_ALLOW_NON_LOOPBACK=true to expose "
                     "it on purpose"},
-        InvalidCase{"AdminPortZero", {{"ENVOY_ADMIN_PORT", "0"}},
-                    std::string("ENVOY_ADMIN_PORT=\"0\" is invalid: expected ") +
-                        kIntRange1To65535},
-        InvalidCase{"AdminPortTooLarge", {{"ENVOY_ADMIN_PORT", "65536"}},
-                    std::string("ENVOY_ADMIN_PORT=\"65536\" is invalid: expected ") +
-                        kIntRange1To65535},
-        InvalidCase{"AdminPortNegative", {{"ENVOY_ADMIN_PORT", "-1"}},
-                    std::string("ENVOY_ADMIN_PORT=\"-1\" is invalid: expected ") +
-                        kIntRange1To65535},
-        InvalidCase{"AdminPortNotANumber", {{"ENVOY_ADMIN_PORT", "99o1"}},
-                    std::string("ENVOY_ADMIN_PORT=\"99o1\" is invalid: expected ") +
-                        kIntRange1To65535},
-        InvalidCase{"AdminPortEmpty", {{"ENVOY_ADMIN_PORT", ""}},
-                    std::string("ENVOY_ADMIN_PORT=\"\" is invalid: expected ") +
-                        kIntRange1To65535},
-        InvalidCase{"AdminPortHuge", {{"ENVOY_ADMIN_PORT", "99999999999999999999"}},
+        InvalidCase{
+            "AdminPortZero",
+            {{"ENVOY_ADMIN_PORT", "0"}},
+            std::string("ENVOY_ADMIN_PORT=\"0\" is invalid: expected ") + kIntRange1To65535},
+        InvalidCase{
+            "AdminPortTooLarge",
+            {{"ENVOY_ADMIN_PORT", "65536"}},
+            std::string("ENVOY_ADMIN_PORT=\"65536\" is invalid: expected ") + kIntRange1To65535},
+        InvalidCase{
+            "AdminPortNegative",
+            {{"ENVOY_ADMIN_PORT", "-1"}},
+            std::string("ENVOY_ADMIN_PORT=\"-1\" is invalid: expected ") + kIntRange1To65535},
+        InvalidCase{
+            "AdminPortNotANumber",
+            {{"ENVOY_ADMIN_PORT", "99o1"}},
+            std::string("ENVOY_ADMIN_PORT=\"99o1\" is invalid: expected ") + kIntRange1To65535},
+        InvalidCase{"AdminPortEmpty",
+                    {{"ENVOY_ADMIN_PORT", ""}},
+                    std::string("ENVOY_ADMIN_PORT=\"\" is invalid: expected ") + kIntRange1To65535},
+        InvalidCase{"AdminPortHuge",
+                    {{"ENVOY_ADMIN_PORT", "99999999999999999999"}},
                     std::string("ENVOY_ADMIN_PORT=\"99999999999999999999\" is invalid: "
                                 "expected ") +
                         kIntRange1To65535},
-        InvalidCase{"AllowNonLoopbackNotABool", {{"ENVOY_ADMIN_ALLOW_NON_LOOPBACK", "maybe"}},
+        InvalidCase{"AllowNonLoopbackNotABool",
+                    {{"ENVOY_ADMIN_ALLOW_NON_LOOPBACK", "maybe"}},
                     "ENVOY_ADMIN_ALLOW_NON_LOOPBACK=\"maybe\" is invalid: expected true or "
                     "false"},
-        InvalidCase{"StopOnShutdownNotABool", {{"ENVOY_STOP_ON_SHUTDOWN", "on"}},
+        InvalidCase{"StopOnShutdownNotABool",
+                    {{"ENVOY_STOP_ON_SHUTDOWN", "on"}},
                     "ENVOY_STOP_ON_SHUTDOWN=\"on\" is invalid: expected true or false"},
-        InvalidCase{"RelativeEnvoyBinary", {{"ENVOY_BINARY", "envoy"}},
+        InvalidCase{"RelativeEnvoyBinary",
+                    {{"ENVOY_BINARY", "envoy"}},
                     "ENVOY_BINARY=\"envoy\" is invalid: expected an absolute path"},
-        InvalidCase{"EmptyEnvoyBinary", {{"ENVOY_BINARY", ""}},
+        InvalidCase{"EmptyEnvoyBinary",
+                    {{"ENVOY_BINARY", ""}},
                     "ENVOY_BINARY=\"\" is invalid: expected an absolute path"},
-        InvalidCase{"DrainTimeTooLarge", {{"ENVOY_DRAIN_TIME_S", "3601"}},
+        InvalidCase{"DrainTimeTooLarge",
+                    {{"ENVOY_DRAIN_TIME_S", "3601"}},
                     "ENVOY_DRAIN_TIME_S=\"3601\" is invalid: expected an integer from 0 to 3600"},
-        InvalidCase{"ParentShutdownZero", {{"ENVOY_PARENT_SHUTDOWN_TIME_S", "0"}},
+        InvalidCase{"ParentShutdownZero",
+                    {{"ENVOY_PARENT_SHUTDOWN_TIME_S", "0"}},
                     "ENVOY_PARENT_SHUTDOWN_TIME_S=\"0\" is invalid: expected an integer from 1 "
                     "to 7200"},
-        InvalidCase{"ParentShutdownEqualToDrain", {{"ENVOY_PARENT_SHUTDOWN_TIME_S", "5"}},
+        InvalidCase{"ParentShutdownEqualToDrain",
+                    {{"ENVOY_PARENT_SHUTDOWN_TIME_S", "5"}},
                     "ENVOY_PARENT_SHUTDOWN_TIME_S (5) must be greater than ENVOY_DRAIN_TIME_S "
                     "(5)"},
         InvalidCase{"ParentShutdownBelowDrain",
                     {{"ENVOY_DRAIN_TIME_S", "30"}, {"ENVOY_PARENT_SHUTDOWN_TIME_S", "20"}},
                     "ENVOY_PARENT_SHUTDOWN_TIME_S (20) must be greater than ENVOY_DRAIN_TIME_S "
                     "(30)"},
-        InvalidCase{"EnvoyLogLevel", {{"ENVOY_LOG_LEVEL", "warn"}},
+        InvalidCase{"EnvoyLogLevel",
+                    {{"ENVOY_LOG_LEVEL", "warn"}},
                     "ENVOY_LOG_LEVEL=\"warn\" is invalid: expected trace, debug, info, warning, "
                     "error, critical or off"},
-        InvalidCase{"ReadyTimeoutZero", {{"ENVOY_READY_TIMEOUT", "0"}},
+        InvalidCase{"ReadyTimeoutZero",
+                    {{"ENVOY_READY_TIMEOUT", "0"}},
                     "ENVOY_READY_TIMEOUT=\"0\" is invalid: expected an integer from 1 to 3600"},
-        InvalidCase{"ApplyTimeoutWithUnit", {{"ENVOY_APPLY_TIMEOUT", "10s"}},
+        InvalidCase{"ApplyTimeoutWithUnit",
+                    {{"ENVOY_APPLY_TIMEOUT", "10s"}},
                     "ENVOY_APPLY_TIMEOUT=\"10s\" is invalid: expected an integer from 1 to 3600"},
-        InvalidCase{"ApiListenWithoutPort", {{"API_LISTEN", "8080"}},
+        InvalidCase{"ApiListenWithoutPort",
+                    {{"API_LISTEN", "8080"}},
                     "API_LISTEN=\"8080\" is invalid: missing port"},
-        InvalidCase{"ApiListenWithoutHost", {{"API_LISTEN", ":8080"}},
+        InvalidCase{"ApiListenWithoutHost",
+                    {{"API_LISTEN", ":8080"}},
                     "API_LISTEN=\":8080\" is invalid: missing host"},
-        InvalidCase{"ApiListenHostname", {{"API_LISTEN", "localhost:8080"}},
+        InvalidCase{"ApiListenHostname",
+                    {{"API_LISTEN", "localhost:8080"}},
                     "API_LISTEN=\"localhost:8080\" is invalid: host must be an IP address"},
-        InvalidCase{"ApiListenUnbracketedIpv6", {{"API_LISTEN", "::1:8080"}},
+        InvalidCase{"ApiListenUnbracketedIpv6",
+                    {{"API_LISTEN", "::1:8080"}},
                     "API_LISTEN=\"::1:8080\" is invalid: IPv6 addresses go in brackets, e.g. "
                     "[::1]:8080"},
-        InvalidCase{"ApiListenPortTooLarge", {{"API_LISTEN", "127.0.0.1:65536"}},
+        InvalidCase{"ApiListenPortTooLarge",
+                    {{"API_LISTEN", "127.0.0.1:65536"}},
                     "API_LISTEN=\"127.0.0.1:65536\" is invalid: port must be 0..65535"},
-        InvalidCase{"MetricsListenWithoutPort", {{"METRICS_LISTEN", "9464"}},
+        InvalidCase{"MetricsListenWithoutPort",
+                    {{"METRICS_LISTEN", "9464"}},
                     "METRICS_LISTEN=\"9464\" is invalid: missing port"},
-        InvalidCase{"MetricsListenHostname", {{"METRICS_LISTEN", "localhost:9464"}},
+        InvalidCase{"MetricsListenHostname",
+                    {{"METRICS_LISTEN", "localhost:9464"}},
                     "METRICS_LISTEN=\"localhost:9464\" is invalid: host must be an IP "
                     "address"},
-        InvalidCase{"MetricsListenUnbracketedIpv6", {{"METRICS_LISTEN", "::1:9464"}},
+        InvalidCase{"MetricsListenUnbracketedIpv6",
+                    {{"METRICS_LISTEN", "::1:9464"}},
                     "METRICS_LISTEN=\"::1:9464\" is invalid: IPv6 addresses go in brackets, "
                     "e.g. [::1]:9464"},
-        InvalidCase{"OtelEndpointUnbracketedIpv6", {{"OTEL_ENDPOINT", "::1:4317"}},
+        InvalidCase{"OtelEndpointUnbracketedIpv6",
+                    {{"OTEL_ENDPOINT", "::1:4317"}},
                     "OTEL_ENDPOINT=\"::1:4317\" is invalid: IPv6 addresses go in brackets, "
                     "e.g. [::1]:4317"},
-        InvalidCase{"OtelEndpointPortZero", {{"OTEL_ENDPOINT", "collector:0"}},
+        InvalidCase{"OtelEndpointPortZero",
+                    {{"OTEL_ENDPOINT", "collector:0"}},
                     "OTEL_ENDPOINT=\"collector:0\" is invalid: port must be 1..65535"},
-        InvalidCase{"OtelEndpointBadHost", {{"OTEL_ENDPOINT", "http://user@collector:4317"}},
+        InvalidCase{"OtelEndpointBadHost",
+                    {{"OTEL_ENDPOINT", "http://user@collector:4317"}},
                     "OTEL_ENDPOINT=\"http://user@collector:4317\" is invalid: invalid host "
                     "name"},
-        InvalidCase{"MetricsListenPortTooLarge", {{"METRICS_LISTEN", "127.0.0.1:65536"}},
+        InvalidCase{"MetricsListenPortTooLarge",
+                    {{"METRICS_LISTEN", "127.0.0.1:65536"}},
                     "METRICS_LISTEN=\"127.0.0.1:65536\" is invalid: port must be 0..65535"},
-        InvalidCase{"ShortJwtSecret", {{"JWT_SECRET", "0123456789abcde"}},
+        InvalidCase{"ShortJwtSecret",
+                    {{"JWT_SECRET", "0123456789abcde"}},
                     "JWT_SECRET=\"<hidden>\" is invalid: expected at least 16 characters"},
-        InvalidCase{"LogLevel", {{"LOG_LEVEL", "warning"}},
+        InvalidCase{"LogLevel",
+                    {{"LOG_LEVEL", "warning"}},
                     "LOG_LEVEL=\"warning\" is invalid: expected debug, info, warn or error"},
-        InvalidCase{"HypemanApiUrlScheme", {{"HYPEMAN_API_URL", "ftp://hypeman"}},
+        InvalidCase{"HypemanApiUrlScheme",
+                    {{"HYPEMAN_API_URL", "ftp://hypeman"}},
                     "HYPEMAN_API_URL=\"ftp://hypeman\" is invalid: expected an http:// or "
                     "https:// URL"}),
     [](const ::testing::TestParamInfo<InvalidCase>& param_info) { return param_info.param.name; });
@@ -388,16 +423,21 @@ TEST(LoadSettingsTest, InvalidCacheTtlAndReconcileIntervalNameTheVariable) {
     const char* message;
   };
   const Case cases[] = {
-      {"HYPEMAN_CACHE_TTL", "5s", "HYPEMAN_CACHE_TTL=\"5s\" is invalid: expected an integer "
-                                  "from 0 to 3600"},
-      {"HYPEMAN_CACHE_TTL", "-1", "HYPEMAN_CACHE_TTL=\"-1\" is invalid: expected an integer "
-                                  "from 0 to 3600"},
-      {"HYPEMAN_CACHE_TTL", "3601", "HYPEMAN_CACHE_TTL=\"3601\" is invalid: expected an "
-                                    "integer from 0 to 3600"},
-      {"INSTANCE_RECONCILE_INTERVAL", "", "INSTANCE_RECONCILE_INTERVAL=\"\" is invalid: "
-                                          "expected an integer from 0 to 86400"},
-      {"INSTANCE_RECONCILE_INTERVAL", "86401", "INSTANCE_RECONCILE_INTERVAL=\"86401\" is "
-                                               "invalid: expected an integer from 0 to 86400"},
+      {"HYPEMAN_CACHE_TTL", "5s",
+       "HYPEMAN_CACHE_TTL=\"5s\" is invalid: expected an integer "
+       "from 0 to 3600"},
+      {"HYPEMAN_CACHE_TTL", "-1",
+       "HYPEMAN_CACHE_TTL=\"-1\" is invalid: expected an integer "
+       "from 0 to 3600"},
+      {"HYPEMAN_CACHE_TTL", "3601",
+       "HYPEMAN_CACHE_TTL=\"3601\" is invalid: expected an "
+       "integer from 0 to 3600"},
+      {"INSTANCE_RECONCILE_INTERVAL", "",
+       "INSTANCE_RECONCILE_INTERVAL=\"\" is invalid: "
+       "expected an integer from 0 to 86400"},
+      {"INSTANCE_RECONCILE_INTERVAL", "86401",
+       "INSTANCE_RECONCILE_INTERVAL=\"86401\" is "
+       "invalid: expected an integer from 0 to 86400"},
   };
   for (const Case& c : cases) {
     auto s = load({{c.var, c.value}});

@@ -110,9 +110,9 @@ TEST(DecodeIngressSpecTest, PortsMustBeIntegersInRange) {
                      f + ": must be between 1 and 65535");
     expectBadRequest(decodeIngressSpec(withRuleField(part, "port", 65536)).status(),
                      f + ": must be between 1 and 65535");
-    expectBadRequest(decodeIngressSpec(withRuleField(part, "port", 18446744073709551615ull))
-                         .status(),
-                     f + ": must be between 1 and 65535");
+    expectBadRequest(
+        decodeIngressSpec(withRuleField(part, "port", 18446744073709551615ull)).status(),
+        f + ": must be between 1 and 65535");
     EXPECT_TRUE(decodeIngressSpec(withRuleField(part, "port", 65535)).ok());
   }
   // Larger than any integer: the parser makes it a float, still "expected integer".
@@ -131,7 +131,8 @@ TEST(DecodeIngressSpecTest, MoreThan100RulesRejectedBeforeDecoding) {
 }
 
 TEST(EncodeIngressViewTest, ShapeWithStatusAndMillisecondTimestamp) {
-  Ingress ing{"abcdefghijklmnopqrstuvwx", "web",
+  Ingress ing{"abcdefghijklmnopqrstuvwx",
+              "web",
               {Rule{{"a.example.com", 80}, {"vm", 8080}}, Rule{{"b.example.com", 81}, {"gone", 9}}},
               TimePoint{} + 1795835045123ms};
   IngressView view{ing, {RuleStatus{}, RuleStatus{RuleStatus::State::kUnresolved, "no vm"}}};
@@ -145,8 +146,10 @@ TEST(EncodeIngressViewTest, ShapeWithStatusAndMillisecondTimestamp) {
 }
 
 Ingress sampleIngress() {
-  return Ingress{"k2345678901234567890abcd", "web",
-                 {Rule{{"a.example.com", 80}, {"vm", 8080}}}, TimePoint{} + 1795835045007ms};
+  return Ingress{"k2345678901234567890abcd",
+                 "web",
+                 {Rule{{"a.example.com", 80}, {"vm", 8080}}},
+                 TimePoint{} + 1795835045007ms};
 }
 
 TEST(StoredIngressTest, RoundTrip) {

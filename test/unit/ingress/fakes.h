@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "common/clock.h"
-#include "test_common/fake_clock.h"
 #include "ingress/ids.h"
 #include "ingress/publisher.h"
 #include "instances/resolver.h"
+#include "test_common/fake_clock.h"
 
 namespace ingress::testing {
 

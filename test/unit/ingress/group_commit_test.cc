@@ -62,7 +62,8 @@ class GroupCommitTest : public ManagerTest {
                                                clock_, ids_, &gated_);
   }
   void waitQueued(size_t n) {
-    ASSERT_TRUE(ingress::testing::pollUntil([&] { return gated_manager_->pendingMutations() >= n; }));
+    ASSERT_TRUE(
+        ingress::testing::pollUntil([&] { return gated_manager_->pendingMutations() >= n; }));
   }
   GatedPublisher gated_;
   std::unique_ptr<Manager> gated_manager_;
@@ -71,12 +72,16 @@ class GroupCommitTest : public ManagerTest {
 TEST_F(GroupCommitTest, ConcurrentCreatesShareOnePublish) {
   std::vector<std::thread> threads;
   std::vector<Status> results(21);
-  threads.emplace_back([&] { results[0] = gated_manager_->createIngress(spec("first", "first.example.com")).status(); });
+  threads.emplace_back([&] {
+    results[0] = gated_manager_->createIngress(spec("first", "first.example.com")).status();
+  });
   gated_.waitForPublisher();  // the first caller is committing and holds the publish
   for (int i = 1; i <= 20; ++i) {
     threads.emplace_back([&, i] {
-      results[i] = gated_manager_->createIngress(
-          spec("n" + std::to_string(i), "h" + std::to_string(i) + ".example.com")).status();
+      results[i] = gated_manager_
+                       ->createIngress(
+                           spec("n" + std::to_string(i), "h" + std::to_string(i) + ".example.com"))
+                       .status();
     });
   }
   waitQueued(20);
@@ -103,14 +108,18 @@ TEST_F(GroupCommitTest, ConflictsAreDecidedInArrivalOrderWithoutWaiting) {
 
 TEST_F(GroupCommitTest, RefusedBatchFailsOnlyTheBadMutation) {
   gated_.refuse("bad.example.com");
-  std::thread first([&] { (void)gated_manager_->createIngress(spec("first", "first.example.com")); });
+  std::thread first(
+      [&] { (void)gated_manager_->createIngress(spec("first", "first.example.com")); });
   gated_.waitForPublisher();
   Status good1, bad, good2;
-  std::thread t1([&] { good1 = gated_manager_->createIngress(spec("good1", "g1.example.com")).status(); });
+  std::thread t1(
+      [&] { good1 = gated_manager_->createIngress(spec("good1", "g1.example.com")).status(); });
   waitQueued(1);
-  std::thread t2([&] { bad = gated_manager_->createIngress(spec("bad", "bad.example.com")).status(); });
+  std::thread t2(
+      [&] { bad = gated_manager_->createIngress(spec("bad", "bad.example.com")).status(); });
   waitQueued(2);
-  std::thread t3([&] { good2 = gated_manager_->createIngress(spec("good2", "g2.example.com")).status(); });
+  std::thread t3(
+      [&] { good2 = gated_manager_->createIngress(spec("good2", "g2.example.com")).status(); });
   waitQueued(3);
   gated_.open();
   for (auto* t : {&first, &t1, &t2, &t3}) t->join();
@@ -127,10 +136,13 @@ TEST_F(GroupCommitTest, RefusedBatchFailsOnlyTheBadMutation) {
 
 TEST_F(GroupCommitTest, DeleteOfAQueuedCreateFailsWhenTheCreateIsRefused) {
   gated_.refuse("doomed.example.com");
-  std::thread first([&] { (void)gated_manager_->createIngress(spec("first", "first.example.com")); });
+  std::thread first(
+      [&] { (void)gated_manager_->createIngress(spec("first", "first.example.com")); });
   gated_.waitForPublisher();
   Status created, deleted;
-  std::thread t1([&] { created = gated_manager_->createIngress(spec("doomed", "doomed.example.com")).status(); });
+  std::thread t1([&] {
+    created = gated_manager_->createIngress(spec("doomed", "doomed.example.com")).status();
+  });
   waitQueued(1);
   std::thread t2([&] { deleted = gated_manager_->deleteIngress("doomed"); });
   waitQueued(2);

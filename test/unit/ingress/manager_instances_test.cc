@@ -80,7 +80,7 @@ TEST_F(ManagerInstancesTest, ChangesToTargetedInstancesArePublished) {
   ASSERT_TRUE(manager_->putInstance(Instance{"vm", "10.0.0.2"}).ok());
   EXPECT_EQ(publisher_.calls().size(), 2u);
   ASSERT_TRUE(manager_->putInstance(Instance{"vm", "10.0.0.2"}).ok());  // no change
-  ASSERT_TRUE(manager_->deleteInstance("spare").ok());                    // not targeted
+  ASSERT_TRUE(manager_->deleteInstance("spare").ok());                  // not targeted
   EXPECT_EQ(publisher_.calls().size(), 2u);
 }
 

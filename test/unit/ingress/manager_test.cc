@@ -68,8 +68,7 @@ TEST_F(ManagerTest, HostnameUniqueAcrossIngressesCaseInsensitive) {
   // The failing rule is named by its index.
   IngressSpec two = spec("third", "new.example.com");
   two.rules.push_back(Rule{{"Api.Example.Com", 8080}, {"vm", 1}});
-  expectStatus(manager_->createIngress(two).status(), StatusCode::kAlreadyExists,
-               "hostname_in_use",
+  expectStatus(manager_->createIngress(two).status(), StatusCode::kAlreadyExists, "hostname_in_use",
                "rules[1].match: api.example.com:8080 is already used by ingress \"other\"");
   EXPECT_EQ(manager_->listIngresses().size(), 2u);
 }
@@ -82,8 +81,8 @@ TEST_F(ManagerTest, ValidationErrorsNameTheField) {
                    "with a letter or digit");
   IngressSpec dup = spec("web", "a.example.com");
   dup.rules.push_back(Rule{{"A.EXAMPLE.COM", 80}, {"vm2", 1}});
-  expectStatus(manager_->createIngress(dup).status(), StatusCode::kAlreadyExists,
-               "hostname_in_use", "rules[1].match: a.example.com:80 is already used by rules[0]");
+  expectStatus(manager_->createIngress(dup).status(), StatusCode::kAlreadyExists, "hostname_in_use",
+               "rules[1].match: a.example.com:80 is already used by rules[0]");
   EXPECT_TRUE(publisher_.calls().empty());
   EXPECT_TRUE(ingressFiles().empty());
 }
@@ -130,8 +129,8 @@ TEST_F(ManagerTest, RuleStatusFollowsTheResolver) {
 TEST_F(ManagerTest, DeleteByIdAndByName) {
   ASSERT_TRUE(create("web", "a.example.com").ok());
   ASSERT_TRUE(create("api", "b.example.com").ok());
-  EXPECT_EQ(ingressFiles(), (std::vector<std::string>{std::string(kId1) + ".json",
-                                                      std::string(kId2) + ".json"}));
+  EXPECT_EQ(ingressFiles(),
+            (std::vector<std::string>{std::string(kId1) + ".json", std::string(kId2) + ".json"}));
   ASSERT_TRUE(manager_->deleteIngress(kId1).ok());
   ASSERT_TRUE(manager_->deleteIngress("api").ok());
   EXPECT_TRUE(manager_->listIngresses().empty());
@@ -149,9 +148,9 @@ TEST_F(ManagerTest, DeleteByIdAndByName) {
 TEST_F(ManagerTest, MalformedIdOrNameIsNotFoundWithoutLookup) {
   ASSERT_TRUE(create("web", "a.example.com").ok());
   const int writes = fs_.writes();
-  for (std::string_view bad : {std::string_view(""), std::string_view("../ingresses/x"),
-                               std::string_view("WEB"), std::string_view("web\0", 4),
-                               std::string_view("a/b"), std::string_view("%2e%2e")}) {
+  for (std::string_view bad :
+       {std::string_view(""), std::string_view("../ingresses/x"), std::string_view("WEB"),
+        std::string_view("web\0", 4), std::string_view("a/b"), std::string_view("%2e%2e")}) {
     expectStatus(manager_->getIngress(bad).status(), StatusCode::kNotFound, "not_found",
                  "ingress not found");
     expectStatus(manager_->deleteIngress(bad), StatusCode::kNotFound, "not_found",
@@ -166,13 +165,12 @@ TEST_F(ManagerTest, MalformedIdOrNameIsNotFoundWithoutLookup) {
 
 TEST_F(ManagerTest, IdsNeverShadowNamesAndNamesNeverShadowIds) {
   ASSERT_TRUE(create("web", "a.example.com").ok());  // id kId1
-  expectStatus(create(kId1, "b.example.com").status(), StatusCode::kAlreadyExists,
-               "already_exists",
+  expectStatus(create(kId1, "b.example.com").status(), StatusCode::kAlreadyExists, "already_exists",
                "name: \"" + std::string(kId1) + "\" is the id of another ingress");
   const std::string taken = "bbbbbbbbbbbbbbbbbbbbbbbb";
   auto named_like_an_id = create(taken, "c.example.com");
   ASSERT_TRUE(named_like_an_id.ok());
-  ids_.queue(taken);                                 // would shadow the name: skipped
+  ids_.queue(taken);  // would shadow the name: skipped
   ids_.queue("cccccccccccccccccccccccc");
   auto third = create("third", "d.example.com");
   ASSERT_TRUE(third.ok());
@@ -239,7 +237,7 @@ TEST_F(ManagerTest, StoreFailureLeavesStateUnchangedAndRepublishesThePreviousSet
   EXPECT_EQ(manager_->listIngresses().size(), 1u);
   EXPECT_EQ(ingressFiles().size(), 1u);
   auto calls = publisher_.calls();
-  ASSERT_EQ(calls.size(), 3u);     // web; web+api (then the write failed); web again
+  ASSERT_EQ(calls.size(), 3u);  // web; web+api (then the write failed); web again
   EXPECT_EQ(calls[2].size(), 1u);
 
   fs_.failRemoves(true);
@@ -287,9 +285,13 @@ TEST_F(ManagerTest, FiftyConcurrentCreatesOfOneHostnameYieldOneWinner) {
 TEST_F(ManagerTest, ConflictingFilesOnDiskKeepTheOlderIngress) {
   // Two stored ingresses claiming one hostname (e.g. copied in by hand): the store accepts both
   // files, the Manager serves only the older and logs the other.
-  Ingress older{"aaaaaaaaaaaaaaaaaaaaaaaa", "old", {Rule{{"a.example.com", 80}, {"vm", 1}}},
+  Ingress older{"aaaaaaaaaaaaaaaaaaaaaaaa",
+                "old",
+                {Rule{{"a.example.com", 80}, {"vm", 1}}},
                 truncateToMillis(kStart)};
-  Ingress newer{"bbbbbbbbbbbbbbbbbbbbbbbb", "new", {Rule{{"a.example.com", 80}, {"vm", 2}}},
+  Ingress newer{"bbbbbbbbbbbbbbbbbbbbbbbb",
+                "new",
+                {Rule{{"a.example.com", 80}, {"vm", 2}}},
                 truncateToMillis(kStart) + 1s};
   ASSERT_TRUE(ingress_store_->put(newer).ok());
   ASSERT_TRUE(ingress_store_->put(older).ok());

@@ -49,8 +49,8 @@ class ManagerTest : public ::testing::Test {
 
   static IngressSpec spec(std::string name, std::string hostname, uint16_t port = 80,
                           std::string instance = "vm", uint16_t target_port = 8080) {
-    return IngressSpec{std::move(name), {Rule{{std::move(hostname), port},
-                                              {std::move(instance), target_port}}}};
+    return IngressSpec{std::move(name),
+                       {Rule{{std::move(hostname), port}, {std::move(instance), target_port}}}};
   }
 
   StatusOr<IngressView> create(std::string name, std::string hostname, uint16_t port = 80) {

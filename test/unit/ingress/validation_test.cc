@@ -33,9 +33,9 @@ TEST(ValidateNameTest, RejectsInvalidNamesNamingTheField) {
 }
 
 TEST(ValidateHostnameTest, AcceptsDnsNames) {
-  for (std::string_view h : {"api.example.com", "localhost", "a", "x-y.example", "1a.example",
-                             "API.Example.COM", "a1.b2.c3", "123.example.com",
-                             "xn--bcher-kva.ch"}) {
+  for (std::string_view h :
+       {"api.example.com", "localhost", "a", "x-y.example", "1a.example", "API.Example.COM",
+        "a1.b2.c3", "123.example.com", "xn--bcher-kva.ch"}) {
     EXPECT_TRUE(validateHostname(h).ok()) << h << ": " << validateHostname(h).toString();
   }
   // Limits: 63-character labels, 253 characters in all.
@@ -83,7 +83,10 @@ TEST(ValidateHostnameTest, RejectsEachKindOfBadHostname) {
   check("api.example.com-", "a label must not start or end with '-'");
   check("api_x.example.com", "may contain only letters, digits, '-' and '.'");
   check("api@example.com", "may contain only letters, digits, '-' and '.'");
-  check("b\xc3\xbc" "cher.ch", "must be an ASCII DNS name (use the punycode form of IDNs)");
+  check(
+      "b\xc3\xbc"
+      "cher.ch",
+      "must be an ASCII DNS name (use the punycode form of IDNs)");
   check("10.0.0.1", "must be a DNS name, not an IP address or a number");
   check("12345", "must be a DNS name, not an IP address or a number");
 }
@@ -162,8 +165,7 @@ TEST(ValidateIngressSpecTest, NamesTheFieldOfEachRule) {
   expectBadRequest(validateIngressSpec(spec), "rules[0].target.instance: must not be empty");
   spec = specWith(3);
   spec.rules[1].target.port = 0;
-  expectBadRequest(validateIngressSpec(spec),
-                   "rules[1].target.port: must be between 1 and 65535");
+  expectBadRequest(validateIngressSpec(spec), "rules[1].target.port: must be between 1 and 65535");
 }
 
 TEST(ValidateIngressSpecTest, DuplicateHostPortInOneRequestIsHostnameInUse) {

@@ -72,9 +72,8 @@ TEST(HypemanResolverTest, CanonicalizesIpv6) {
 }
 
 TEST(HypemanResolverTest, NotFoundIs404) {
-  FakeHttpServer server([](const std::string&) {
-    return FakeHttpServer::json(404, R"({"code":"not_found"})");
-  });
+  FakeHttpServer server(
+      [](const std::string&) { return FakeHttpServer::json(404, R"({"code":"not_found"})"); });
   HypemanResolver resolver = resolverFor(server);
   expectStatus(resolver.resolve("ghost").status(), StatusCode::kNotFound, "instance_not_found",
                "instance \"ghost\" not found");
@@ -128,8 +127,8 @@ TEST(HypemanResolverTest, OtherFailuresAreUnavailableAndNeverLeakTheToken) {
 
 TEST(HypemanResolverTest, CapsTheResponseSize) {
   FakeHttpServer server([](const std::string&) {
-    return FakeHttpServer::json(200, R"({"network":{"ip":"10.0.0.1"},"pad":")" +
-                                         std::string(8192, 'x') + "\"}");
+    return FakeHttpServer::json(
+        200, R"({"network":{"ip":"10.0.0.1"},"pad":")" + std::string(8192, 'x') + "\"}");
   });
   auto r = resolverFor(server).resolve("vm");
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
@@ -161,11 +160,11 @@ TEST(HypemanResolverTest, ConnectionRefusedIsUnavailable) {
 TEST(HypemanResolverTest, NamesThatCouldEscapeThePathNeverReachTheServer) {
   FakeHttpServer server([](const std::string&) { return FakeHttpServer::json(200, "{}"); });
   HypemanResolver resolver = resolverFor(server);
-  for (std::string_view bad : {std::string_view(""), std::string_view("."), std::string_view(".."),
-                               std::string_view("../admin"), std::string_view("a/b"),
-                               std::string_view("a b"), std::string_view("a?x=1"),
-                               std::string_view("a#b"), std::string_view("%2e%2e"),
-                               std::string_view("a\0b", 3), std::string_view("a\r\nb")}) {
+  for (std::string_view bad :
+       {std::string_view(""), std::string_view("."), std::string_view(".."),
+        std::string_view("../admin"), std::string_view("a/b"), std::string_view("a b"),
+        std::string_view("a?x=1"), std::string_view("a#b"), std::string_view("%2e%2e"),
+        std::string_view("a\0b", 3), std::string_view("a\r\nb")}) {
     expectStatus(resolver.resolve(bad).status(), StatusCode::kNotFound, "instance_not_found",
                  "instance name is not valid");
   }

@@ -84,8 +84,8 @@ class CountingFilesystem final : public Filesystem {
 
   Filesystem& inner_;
   mutable std::mutex mu_;
-  int file_writes_ = 0;  // guarded by mu_
-  int dir_syncs_ = 0;    // guarded by mu_
+  int file_writes_ = 0;         // guarded by mu_
+  int dir_syncs_ = 0;           // guarded by mu_
   bool fail_sync_dir_ = false;  // guarded by mu_
 };
 

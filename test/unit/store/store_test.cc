@@ -25,8 +25,8 @@ constexpr auto kNow = std::chrono::system_clock::time_point{} + 1795835045123ms;
 
 Ingress sample(std::string id, std::string name, std::string host,
                std::chrono::milliseconds offset = 0ms) {
-  return Ingress{std::move(id), std::move(name), {Rule{{std::move(host), 80}, {"vm", 8080}}},
-                 kNow + offset};
+  return Ingress{
+      std::move(id), std::move(name), {Rule{{std::move(host), 80}, {"vm", 8080}}}, kNow + offset};
 }
 
 class StoreTest : public ::testing::Test {
@@ -195,8 +195,7 @@ TEST_F(StoreTest, FailedWriteLeavesMemoryAndDiskUnchanged) {
   v2.rules[0].target.port = 9090;
   fs_.failNthWrite(1);
   Status st = store->put(v2);
-  ingress::testing::expectStatus(st, StatusCode::kInternal, "",
-                                 "injected fault: write " + path);
+  ingress::testing::expectStatus(st, StatusCode::kInternal, "", "injected fault: write " + path);
   EXPECT_EQ(*store->get(v1.id), v1);
   EXPECT_EQ(*real_.readFile(path), before);
 
@@ -222,8 +221,7 @@ TEST_F(StoreTest, InstanceRoundTripQuarantineAndFaults) {
   auto store = openInstances();
   ASSERT_TRUE(store->put(Instance{"web", "10.0.0.1"}).ok());
   ASSERT_TRUE(store->put(Instance{"db", "2001:db8::1"}).ok());
-  EXPECT_EQ(store->all(),
-            (std::vector<Instance>{{"db", "2001:db8::1"}, {"web", "10.0.0.1"}}));
+  EXPECT_EQ(store->all(), (std::vector<Instance>{{"db", "2001:db8::1"}, {"web", "10.0.0.1"}}));
   ingress::testing::expectBadRequest(store->put(Instance{"../x", "10.0.0.1"}),
                                      "invalid instance name");
   ingress::testing::expectBadRequest(store->put(Instance{"vm", "2001:DB8::1"}),
@@ -237,8 +235,7 @@ TEST_F(StoreTest, InstanceRoundTripQuarantineAndFaults) {
   EXPECT_EQ(store->get("web")->ip, "10.0.0.1");
 
   auto reopened = openInstances();
-  EXPECT_EQ(reopened->all(),
-            (std::vector<Instance>{{"db", "2001:db8::1"}, {"web", "10.0.0.1"}}));
+  EXPECT_EQ(reopened->all(), (std::vector<Instance>{{"db", "2001:db8::1"}, {"web", "10.0.0.1"}}));
   EXPECT_EQ(list("instances/quarantine"),
             (std::vector<std::string>{"bad-ip.json.1795835045123", "other.json.1795835045123"}));
   ASSERT_TRUE(reopened->remove("db").ok());

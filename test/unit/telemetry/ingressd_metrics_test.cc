@@ -23,9 +23,9 @@ TEST(IngressdMetricsTest, EveryMetricIsPresentFromTheStart) {
         "ingressd_config_applies_total{result=\"error\"} 0\n",
         "# TYPE ingressd_config_apply_duration_seconds histogram\n",
         "# TYPE ingressd_envoy_restarts_total counter\n",
-        "# TYPE ingressd_envoy_hot_restarts_total counter\n",
-        "# TYPE ingressd_envoy_ready gauge\n", "# TYPE ingressd_pending_mutations gauge\n",
-        "# TYPE ingressd_shadowed_ingresses gauge\n", "ingressd_shadowed_ingresses 0\n"}) {
+        "# TYPE ingressd_envoy_hot_restarts_total counter\n", "# TYPE ingressd_envoy_ready gauge\n",
+        "# TYPE ingressd_pending_mutations gauge\n", "# TYPE ingressd_shadowed_ingresses gauge\n",
+        "ingressd_shadowed_ingresses 0\n"}) {
     EXPECT_THAT(text, HasSubstr(line));
   }
 }
@@ -88,15 +88,18 @@ TEST(IngressdMetricsTest, ApiRequestsUseRouteTemplatesOnly) {
   m.recordApiRequest("BREW", "/../../secret.example.com/a/b", 404, std::chrono::milliseconds(1));
   m.recordApiRequest("POST", "/ingresses", 999, std::chrono::milliseconds(1));
   std::string text = r.render();
-  EXPECT_THAT(text, HasSubstr("ingressd_api_requests_total{route=\"/ingresses/{id}\",method=\"GET\","
-                              "code=\"200\"} 1\n"));
+  EXPECT_THAT(text,
+              HasSubstr("ingressd_api_requests_total{route=\"/ingresses/{id}\",method=\"GET\","
+                        "code=\"200\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_api_requests_total{route=\"/instances/{name}\","
                               "method=\"DELETE\",code=\"204\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_api_requests_total{route=\"other\",method=\"other\","
                               "code=\"404\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_api_requests_total{route=\"/ingresses\",method=\"POST\","
                               "code=\"other\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("ingressd_api_request_duration_seconds_count{route=\"/ingresses/{id}\"} 1\n"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("ingressd_api_request_duration_seconds_count{route=\"/ingresses/{id}\"} 1\n"));
   EXPECT_THAT(text, Not(HasSubstr("secret")));
   EXPECT_THAT(text, Not(HasSubstr("tenant")));
   EXPECT_THAT(text, Not(HasSubstr("BREW")));
