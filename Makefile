@@ -29,7 +29,7 @@ run: build
 	DATA_DIR=$${DATA_DIR:-$(RUN_DATA_DIR)} $(BUILD_DIR)/src/exe/ingressd serve
 
 test: build
-	@scripts/run-tests.sh $(BUILD_DIR) unit integration asan tsan
+	@scripts/run-tests.sh $(BUILD_DIR) format unit integration asan tsan
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest -L unit --output-on-failure -j $(JOBS)

@@ -4,12 +4,13 @@
 #   scripts/run-tests.sh [build-dir] [phase...]     # default phases: unit integration
 #
 # Phases:
+#   format       the tree follows .clang-format (clang-format-14 --dry-run; `make format` fixes it)
 #   unit         ctest -L unit in build-dir (parallel)
 #   integration  ctest -L 'integration|e2e' in build-dir (real Envoys and daemons, -j 2)
 #   asan         configures and builds the unit tests only (INGRESS_UNIT_ONLY) under ASan+UBSan in
 #                build-asan-unit, then runs them; any sanitizer report fails the test
 #   tsan         the same under TSan in build-tsan-unit
-# `make test` runs all four. The sanitizer trees use ccache when it is installed (CCACHE_DISABLE=1
+# `make test` runs all five. The sanitizer trees use ccache when it is installed (CCACHE_DISABLE=1
 # turns it off). Env: JOBS (nproc), SANITIZER_BUILD_TYPE (Debug).
 set -uo pipefail
 build=${1:-build}
@@ -38,6 +39,9 @@ for phase in "${phases[@]}"; do
   echo "== phase $phase"
   start=$SECONDS
   case "$phase" in
+    format)
+      (cd "$root" && git ls-files '*.cc' '*.h' | grep -v '^third_party/' |
+        xargs clang-format-14 --dry-run --Werror) ;;
     unit) (cd "$root/$build" && ctest -L unit --output-on-failure -j "$jobs") ;;
     integration) (cd "$root/$build" && ctest -L 'integration|e2e' --output-on-failure -j 2) ;;
     asan) sanitizer_unit asan address ;;
