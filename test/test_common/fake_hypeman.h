@@ -10,54 +10,22 @@
 //   hypeman.remove("vm-a");             // it vanished: 404 from now on
 //   hypeman.lookups("vm-a");            // GET /instances/vm-a answered so far
 //
-// Plain POSIX sockets on 127.0.0.1 (port 0 → any), one thread, one request per connection
-// (answers carry "Connection: close"). Thread-safe; stops and joins on destruction.
+// Served by FakeHttpServer (one request per connection). Thread-safe.
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <map>
 #include <mutex>
-#include <stdexcept>
 #include <string>
-#include <string_view>
-#include <thread>
+
+#include "test_common/fake_http_server.h"
 
 namespace ingress::testing {
 
 class FakeHypeman {
  public:
-  FakeHypeman() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::listen(fd_, 64) != 0) {
-      if (fd_ >= 0) ::close(fd_);
-      throw std::runtime_error("FakeHypeman: cannot listen");
-    }
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { serve(); });
-  }
+  FakeHypeman() : server_([this](const std::string& head) { return respond(head); }) {}
 
-  ~FakeHypeman() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-
-  FakeHypeman(const FakeHypeman&) = delete;
-  FakeHypeman& operator=(const FakeHypeman&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const { return server_.url(); }
 
   // The instance `name` now has address `ip`.
   void set(const std::string& name, const std::string& ip) {
@@ -77,65 +45,28 @@ class FakeHypeman {
   }
 
  private:
-  static std::string answer(int status, const std::string& body) {
-    return "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Not Found") +
-           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\nConnection: close\r\n\r\n" + body;
-  }
-
-  void serve() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      int conn = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (conn < 0) continue;
-      handle(conn);
-      ::close(conn);
-    }
-  }
-
   // The response to a request head "GET /instances/<name> HTTP/1.1 ...".
   std::string respond(const std::string& head) {
     static const std::string kPrefix = "GET /instances/";
-    if (head.rfind(kPrefix, 0) != 0) return answer(404, R"({"code":"not_found"})");
+    const std::string not_found = FakeHttpServer::json(404, R"({"code":"not_found"})");
+    if (head.rfind(kPrefix, 0) != 0) return not_found;
     const size_t end = head.find(' ', kPrefix.size());
-    if (end == std::string::npos) return answer(404, R"({"code":"not_found"})");
+    if (end == std::string::npos) return not_found;
     const std::string name = head.substr(kPrefix.size(), end - kPrefix.size());
     std::lock_guard lock(mu_);
     ++lookups_[name];
     auto it = ips_.find(name);
-    if (it == ips_.end()) return answer(404, R"({"code":"not_found"})");
+    if (it == ips_.end()) return not_found;
     // Names reaching here passed isValidHypemanInstanceRef: no characters to escape in JSON.
-    return answer(200, R"({"name":")" + name + R"(","state":"Running","network":{"ip":")" +
-                           it->second + R"("}})");
+    return FakeHttpServer::json(
+        200,
+        R"({"name":")" + name + R"(","state":"Running","network":{"ip":")" + it->second + R"("}})");
   }
 
-  void handle(int conn) {
-    std::string head;
-    char buf[4096];
-    while (head.find("\r\n\r\n") == std::string::npos && head.size() < 65536) {
-      pollfd p{conn, POLLIN, 0};
-      if (::poll(&p, 1, 2000) <= 0) return;
-      ssize_t n = ::recv(conn, buf, sizeof buf, 0);
-      if (n <= 0) return;
-      head.append(buf, static_cast<size_t>(n));
-    }
-    const std::string out = respond(head);
-    std::string_view rest = out;
-    while (!rest.empty()) {
-      ssize_t n = ::send(conn, rest.data(), rest.size(), MSG_NOSIGNAL);
-      if (n <= 0) return;
-      rest.remove_prefix(static_cast<size_t>(n));
-    }
-  }
-
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
   mutable std::mutex mu_;
   std::map<std::string, std::string> ips_;  // guarded by mu_
   std::map<std::string, int> lookups_;      // guarded by mu_
+  FakeHttpServer server_;                   // last: stops (joins) before the maps go
 };
 
 }  // namespace ingress::testing

@@ -6,10 +6,10 @@
 #include "instances/caching_resolver.h"
 #include "instances/hypeman_resolver.h"
 #include "instances/registry_resolver.h"
+#include "test_common/fake_http_server.h"
 #include "test_common/test_env.h"
 #include "unit/ingress/fakes.h"
 #include "unit/ingress/status_matchers.h"
-#include "unit/instances/fake_http_server.h"
 
 namespace ingress::instances {
 namespace {
