@@ -175,11 +175,11 @@ Status XdsApplier::rollback(const std::vector<ApplyLayer>& layers, size_t starte
   std::map<std::string, std::string> confirm;
   bool ok = true;
   for (size_t i = started; i-- > 0;) {
-    for (const XdsFile& f : layers[i].undo) {
-      if (!restored.insert(f.name).second) continue;
-      if (Status st = writeFile(f); !st.ok()) {
+    for (const XdsUndo& u : layers[i].undo) {
+      if (!restored.insert(u.name).second) continue;
+      if (Status st = writeFile({u.name, u.render()}); !st.ok()) {
         log::error("cannot restore Envoy configuration",
-                   {{"file", f.name}, {"error", st.message()}});
+                   {{"file", u.name}, {"error", st.message()}});
         ok = false;
       }
     }

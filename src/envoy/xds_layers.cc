@@ -27,7 +27,7 @@ std::set<uint16_t> portsOf(const XdsConfig& c) {
 
 // Undo of a CDS write: the good clusters under the good version.
 void undoCds(const XdsConfig& good, ApplyLayer& l) {
-  l.undo.push_back({kCdsFile, discoveryFile(good.version, good.clusters)});
+  l.undo.push_back({kCdsFile, [&good] { return discoveryFile(good.version, good.clusters); }});
   if (!good.version.empty()) l.undo_confirm[cdsStatPrefix()] = good.version;
 }
 
@@ -57,7 +57,10 @@ ApplyLayer routes(const XdsConfig& good, const XdsConfig& next, bool all) {
     // A port that listens already confirms now; a new one once its listener exists.
     if (old_ports.count(port)) l.confirm[rdsStatPrefix(port)] = next.version;
     if (had) {
-      l.undo.push_back({rdsFileName(port), discoveryFile(good.version, Json::array({it->second}))});
+      const Json& good_route = it->second;
+      l.undo.push_back({rdsFileName(port), [&good, &good_route] {
+                          return discoveryFile(good.version, Json::array({good_route}));
+                        }});
       if (!good.version.empty()) l.undo_confirm[rdsStatPrefix(port)] = good.version;
     }
   }
@@ -82,7 +85,7 @@ ApplyLayer listeners(const XdsConfig& good, const XdsConfig& next, bool all) {
   for (uint16_t p : old_ports) {
     if (!new_ports.count(p)) l.closed_ports.insert(p);
   }
-  l.undo.push_back({kLdsFile, discoveryFile(good.version, good.listeners)});
+  l.undo.push_back({kLdsFile, [&good] { return discoveryFile(good.version, good.listeners); }});
   if (!good.version.empty()) l.undo_confirm[ldsStatPrefix()] = good.version;
   return l;
 }

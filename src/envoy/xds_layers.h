@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -31,6 +32,14 @@ struct XdsFile {
   std::string content;  // DiscoveryResponse JSON
 };
 
+// A file's last good content, rendered only if a rollback needs it (serializing a large route
+// table on every apply would be wasted work). It reads the `good` configuration given to
+// planLayers(), which must outlive the layers.
+struct XdsUndo {
+  std::string name;
+  std::function<std::string()> render;
+};
+
 struct ApplyLayer {
   std::string name;
   std::vector<XdsFile> writes;                      // renamed into place in this order
@@ -38,7 +47,7 @@ struct ApplyLayer {
   std::vector<std::string> reject_watch;            // stat prefixes whose update_rejected /
                                                     // update_failure rising means a reject
   std::set<uint16_t> open_ports, closed_ports;      // probed after `confirm` holds
-  std::vector<XdsFile> undo;                        // last good content of the files it writes
+  std::vector<XdsUndo> undo;                        // last good content of the files it writes
   std::map<std::string, std::string> undo_confirm;  // what confirms the undo in Envoy
   bool empty() const {
     return writes.empty() && confirm.empty() && open_ports.empty() && closed_ports.empty();
@@ -47,7 +56,8 @@ struct ApplyLayer {
 
 // The layers that take Envoy from `good` (what it serves) to `next`. With `rewrite_all` every
 // file of `next` is written even when `good` has the same content (the files on disk may not
-// be `good` any more, e.g. after a rollback that could not be written).
+// be `good` any more, e.g. after a rollback that could not be written). The layers' undo reads
+// `good`: it must outlive them.
 std::vector<ApplyLayer> planLayers(const XdsConfig& good, const XdsConfig& next, bool rewrite_all);
 
 // The admin stat prefix of each subscription.

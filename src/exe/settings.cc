@@ -47,8 +47,6 @@ Status checkListenAddress(std::string_view var, const std::string& v) {
 
 }  // namespace
 
-bool isIpLiteral(std::string_view ip) { return ingress::isIpLiteral(ip); }
-
 bool isLoopbackAddress(std::string_view ip) {
   std::string s(ip);
   in_addr v4{};

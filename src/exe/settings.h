@@ -54,6 +54,5 @@ EnvLookup processEnvironment();
 StatusOr<Settings> loadSettings(const EnvLookup& env);
 
 bool isLoopbackAddress(std::string_view ip);
-bool isIpLiteral(std::string_view ip);
 
 }  // namespace ingress::exe

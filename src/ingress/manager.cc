@@ -64,22 +64,12 @@ std::string Manager::newUniqueId() const {
 }
 
 Status Manager::admit(Op& op) {
-  switch (op.kind) {
-    case Op::Kind::kCreate: {
-      INGRESS_RETURN_IF_ERROR(pending_.check(op.created->ingress));
-      pending_.add(op.created);
-      return okStatus();
-    }
-    case Op::Kind::kDelete: {
-      const ResolvedIngressPtr* found = pending_.find(op.key);
-      if (found == nullptr) return ingressNotFound(op.key);
-      op.removed_id = (*found)->ingress.id;
-      op.removed_name = (*found)->ingress.name;
-      pending_.remove(op.removed_id);
-      return okStatus();
-    }
-    default: return okStatus();  // instance ops and reconciles are decided by the committer
-  }
+  // Instance ops and reconciles are decided by the committer.
+  if (!op.isIngressOp()) return okStatus();
+  op.removed_id.clear();  // (re)admission looks a delete's id or name up afresh
+  INGRESS_RETURN_IF_ERROR(validateAgainst(op, pending_));
+  applyTo(op, pending_);
+  return okStatus();
 }
 
 StatusOr<IngressView> Manager::createIngress(const IngressSpec& request) {

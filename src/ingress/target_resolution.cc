@@ -41,13 +41,15 @@ const StatusOr<std::string>& TargetResolution::lookup(const std::string& instanc
                                                       ResolutionCache& cache) {
   auto it = cache.find(instance);
   if (it != cache.end()) return it->second;
-  StatusOr<std::string> ip = internalError("instance lookup failed");
+  return cache.emplace(instance, ask(instance, /*fresh=*/false)).first->second;
+}
+
+StatusOr<std::string> TargetResolution::ask(const std::string& instance, bool fresh) {
   try {
-    ip = resolver_.resolve(instance);
+    return fresh ? resolver_.resolveFresh(instance) : resolver_.resolve(instance);
   } catch (const std::exception& e) {
-    ip = internalError(std::string("instance lookup failed: ") + e.what());
+    return internalError(std::string("instance lookup failed: ") + e.what());
   }
-  return cache.emplace(instance, std::move(ip)).first->second;
 }
 
 std::vector<RuleResolution> TargetResolution::resolutions(const Ingress& ing,
@@ -75,6 +77,16 @@ StatusOr<ResolvedIngressPtr> TargetResolution::admit(const Ingress& ing, Resolut
   return resolve(ing, cache);
 }
 
+ResolvedIngressPtr TargetResolution::reresolve(const ResolvedIngressPtr& e,
+                                               ResolutionCache& cache) {
+  std::vector<RuleResolution> now = resolutions(e->ingress, cache);
+  if (now == e->rules) return e;
+  auto fresh = std::make_shared<ResolvedIngress>();
+  fresh->ingress = e->ingress;
+  fresh->rules = std::move(now);
+  return fresh;
+}
+
 ResolvedIngressPtr TargetResolution::resolve(const Ingress& ing, ResolutionCache& cache) {
   auto e = std::make_shared<ResolvedIngress>();
   e->ingress = ing;
@@ -94,13 +106,7 @@ void TargetResolution::refresh(const ConfigSnapshot& prev, const SnapshotChange&
     }
   }
   for (const std::string& instance : names) {
-    StatusOr<std::string> ip = internalError("instance lookup failed");
-    try {
-      ip = resolver_.resolveFresh(instance);
-    } catch (const std::exception& e) {
-      ip = internalError(std::string("instance lookup failed: ") + e.what());
-    }
-    cache.insert_or_assign(instance, std::move(ip));
+    cache.insert_or_assign(instance, ask(instance, /*fresh=*/true));
   }
 }
 
@@ -116,13 +122,10 @@ SnapshotUpdate TargetResolution::next(const ConfigSnapshot& prev, const Snapshot
   for (const ResolvedIngressPtr& e : prev.ingresses()) {
     if (change.removed.count(e->ingress.id) != 0) continue;
     if (retarget && targetsAny(e->ingress, change)) {
-      std::vector<RuleResolution> now = resolutions(e->ingress, cache);
-      if (now != e->rules) {
-        auto fresh = std::make_shared<ResolvedIngress>();
-        fresh->ingress = e->ingress;
-        fresh->rules = std::move(now);
-        kept.push_back(fresh);
-        u.changed.push_back(std::move(fresh));
+      ResolvedIngressPtr now = reresolve(e, cache);
+      if (now != e) {
+        kept.push_back(now);
+        u.changed.push_back(std::move(now));
         u.changed_any = true;
         continue;
       }
@@ -133,15 +136,7 @@ SnapshotUpdate TargetResolution::next(const ConfigSnapshot& prev, const Snapshot
   for (const SnapshotChange::Added& a : change.added) {
     if (change.removed.count(a.entry->ingress.id) != 0) continue;  // created and deleted
     ResolvedIngressPtr e = a.entry;
-    if (a.stale || (retarget && targetsAny(e->ingress, change))) {
-      std::vector<RuleResolution> now = resolutions(e->ingress, cache);
-      if (now != e->rules) {
-        auto fresh = std::make_shared<ResolvedIngress>();
-        fresh->ingress = e->ingress;
-        fresh->rules = std::move(now);
-        e = std::move(fresh);
-      }
-    }
+    if (a.stale || (retarget && targetsAny(e->ingress, change))) e = reresolve(e, cache);
     added.push_back(e);
     u.changed.push_back(std::move(e));
   }

@@ -64,7 +64,11 @@ class TargetResolution {
 
  private:
   const StatusOr<std::string>& lookup(const std::string& instance, ResolutionCache& cache);
+  // One resolver call (resolveFresh when `fresh`); an exception becomes kInternal.
+  StatusOr<std::string> ask(const std::string& instance, bool fresh);
   std::vector<RuleResolution> resolutions(const Ingress& ing, ResolutionCache& cache);
+  // `e` itself when its rules resolve as before, else a new entry with the new resolutions.
+  ResolvedIngressPtr reresolve(const ResolvedIngressPtr& e, ResolutionCache& cache);
   // Puts fresh answers (InstanceResolver::resolveFresh) for the instances `change` retargets
   // into `cache`, replacing earlier ones.
   void refresh(const ConfigSnapshot& prev, const SnapshotChange& change, ResolutionCache& cache);

@@ -80,5 +80,22 @@ TEST(HostPortTest, FormatBracketsIpv6) {
   EXPECT_EQ(formatHostPort(ok("[2001:db8::1]:443")), "[2001:db8::1]:443");
 }
 
+TEST(IsIpLiteralTest, AcceptsIpv4AndIpv6) {
+  EXPECT_TRUE(isIpLiteral("192.168.1.1"));
+  EXPECT_TRUE(isIpLiteral("0.0.0.0"));
+  EXPECT_TRUE(isIpLiteral("::"));
+  EXPECT_TRUE(isIpLiteral("::1"));
+  EXPECT_TRUE(isIpLiteral("2001:db8::8:800:200c:417a"));
+}
+
+TEST(IsIpLiteralTest, RejectsHostnamesBracketsAndPartialAddresses) {
+  EXPECT_FALSE(isIpLiteral("localhost"));
+  EXPECT_FALSE(isIpLiteral("[::1]"));
+  EXPECT_FALSE(isIpLiteral("1.2.3"));
+  EXPECT_FALSE(isIpLiteral("256.0.0.1"));
+  EXPECT_FALSE(isIpLiteral("1.2.3.4:80"));
+  EXPECT_FALSE(isIpLiteral(""));
+}
+
 }  // namespace
 }  // namespace ingress
