@@ -19,7 +19,11 @@ HttpError mapStatus(const Status& status) {
     case StatusCode::kUnauthenticated: return {401, "unauthorized"};
     case StatusCode::kNotFound: return {404, reasonOr(status, "not_found")};
     case StatusCode::kAlreadyExists: return {409, reasonOr(status, "already_exists")};
-    case StatusCode::kResourceExhausted: return {413, "payload_too_large"};
+    case StatusCode::kResourceExhausted:
+      // A configured cap (MAX_INGRESSES, ...): the state conflicts with the request until
+      // something is deleted. Otherwise: a too large payload.
+      if (status.reason() == "limit_exceeded") return {409, "limit_exceeded"};
+      return {413, "payload_too_large"};
     case StatusCode::kUnsupported: return {415, "unsupported_media_type"};
     case StatusCode::kAborted: return {500, "config_rejected"};
     case StatusCode::kDeadlineExceeded: return {504, reasonOr(status, "apply_timeout")};

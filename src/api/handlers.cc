@@ -1,6 +1,11 @@
 #include "api/handlers.h"
 
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "ingress/codec.h"
@@ -22,6 +27,116 @@ ApiResponse noContent() {
   return r;
 }
 
+Status badParam(std::string_view name, std::string_view why) {
+  return invalidArgument(std::string(name) + ": " + std::string(why), "bad_request");
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// %XX decoding ('+' is a space in query strings); nullopt on a broken escape.
+std::optional<std::string> percentDecode(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '+') {
+      out.push_back(' ');
+    } else if (v[i] != '%') {
+      out.push_back(v[i]);
+    } else {
+      if (i + 2 >= v.size()) return std::nullopt;
+      const int hi = hexValue(v[i + 1]);
+      const int lo = hexValue(v[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    }
+  }
+  return out;
+}
+
+struct ListParams {
+  std::optional<size_t> limit;
+  std::optional<std::string> cursor;  // decoded, still opaque
+};
+
+StatusOr<ListParams> parseListParams(std::string_view query) {
+  ListParams p;
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const size_t eq = pair.find('=');
+    std::string_view key = pair.substr(0, eq);
+    std::string_view raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    if (key != "limit" && key != "cursor") continue;
+    std::optional<std::string> value = percentDecode(raw);
+    if (!value) return badParam(key, "invalid percent-encoding");
+    if (key == "limit") {
+      if (p.limit) return badParam("limit", "given more than once");
+      const std::string expected = "must be an integer from 1 to " + std::to_string(kMaxListLimit);
+      if (value->empty() || value->size() > 4 ||
+          !std::all_of(value->begin(), value->end(),
+                       [](unsigned char c) { return std::isdigit(c) != 0; })) {
+        return badParam("limit", expected);
+      }
+      const size_t n = std::stoul(*value);
+      if (n < 1 || n > kMaxListLimit) return badParam("limit", expected);
+      p.limit = n;
+    } else {
+      if (p.cursor) return badParam("cursor", "given more than once");
+      p.cursor = std::move(value);
+    }
+  }
+  return p;
+}
+
+// A cursor names the last item of a page: "<created_at ms>.<id>", hex-encoded so that clients
+// treat it as opaque. Order key of the list: (created_at, id).
+using ListKey = std::pair<int64_t, std::string>;
+
+ListKey keyOf(const domain::Ingress& ing) {
+  return {std::chrono::duration_cast<std::chrono::milliseconds>(ing.created_at.time_since_epoch())
+              .count(),
+          ing.id};
+}
+
+std::string encodeCursor(const ListKey& key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const std::string plain = std::to_string(key.first) + "." + key.second;
+  std::string out;
+  out.reserve(plain.size() * 2);
+  for (unsigned char c : plain) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
+StatusOr<ListKey> decodeCursor(std::string_view cursor) {
+  const Status invalid = badParam("cursor", "not a cursor returned by this API");
+  if (cursor.empty() || cursor.size() % 2 != 0 || cursor.size() > 512) return invalid;
+  std::string plain;
+  for (size_t i = 0; i < cursor.size(); i += 2) {
+    const int hi = hexValue(cursor[i]);
+    const int lo = hexValue(cursor[i + 1]);
+    if (hi < 0 || lo < 0) return invalid;
+    plain.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  const size_t dot = plain.find('.');
+  if (dot == std::string::npos || dot == 0 || dot > 18 || dot + 1 == plain.size()) return invalid;
+  const std::string_view ms = std::string_view(plain).substr(0, dot);
+  if (!std::all_of(ms.begin(), ms.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    return invalid;
+  }
+  return ListKey{std::stoll(std::string(ms)), plain.substr(dot + 1)};
+}
+
 }  // namespace
 
 StatusOr<ApiResponse> handleCreateIngress(domain::IngressService& service, const Json& body) {
@@ -32,12 +147,35 @@ StatusOr<ApiResponse> handleCreateIngress(domain::IngressService& service, const
   return r;
 }
 
-StatusOr<ApiResponse> handleListIngresses(const domain::IngressService& service) {
-  Json items = Json::array();
-  for (const domain::IngressView& v : service.listIngresses()) {
-    items.push_back(domain::encodeIngressView(v));
+StatusOr<ApiResponse> handleListIngresses(const domain::IngressService& service,
+                                          std::string_view query) {
+  INGRESS_ASSIGN_OR_RETURN(ListParams params, parseListParams(query));
+  std::optional<ListKey> after;
+  if (params.cursor) {
+    INGRESS_ASSIGN_OR_RETURN(ListKey k, decodeCursor(*params.cursor));
+    after = std::move(k);
   }
-  return jsonResponse(200, items);
+  const std::vector<domain::IngressView> all = service.listIngresses();
+  auto it = all.begin();
+  if (after) {
+    it = std::upper_bound(
+        all.begin(), all.end(), *after,
+        [](const ListKey& k, const domain::IngressView& v) { return k < keyOf(v.ingress); });
+  }
+  const size_t left = static_cast<size_t>(all.end() - it);
+  const size_t n = params.limit ? std::min(*params.limit, left) : left;
+  Json items = Json::array();
+  for (auto end = it + static_cast<std::ptrdiff_t>(n); it != end; ++it) {
+    items.push_back(domain::encodeIngressView(*it));
+  }
+  ApiResponse r = jsonResponse(200, items);
+  if (n > 0 && it != all.end()) {
+    const std::string next = encodeCursor(keyOf((it - 1)->ingress));
+    r.headers.emplace_back("X-Next-Cursor", next);
+    r.headers.emplace_back("Link", "</ingresses?limit=" + std::to_string(*params.limit) +
+                                       "&cursor=" + next + ">; rel=\"next\"");
+  }
+  return r;
 }
 
 StatusOr<ApiResponse> handleGetIngress(const domain::IngressService& service,

@@ -14,8 +14,18 @@ namespace ingress::api {
 
 // POST /ingresses → 201 with the ingress and a Location header.
 StatusOr<ApiResponse> handleCreateIngress(domain::IngressService& service, const Json& body);
-// GET /ingresses → 200 with a JSON array (service order).
-StatusOr<ApiResponse> handleListIngresses(const domain::IngressService& service);
+// GET /ingresses → 200 with a JSON array in service order (created_at, then id).
+//
+// `query` is the raw query string (without '?'). Without `limit` the whole list comes back, as
+// always. `limit=N` (1..kMaxListLimit) returns at most N items; when more follow, the response
+// carries `X-Next-Cursor: <cursor>` and `Link: </ingresses?limit=N&cursor=<cursor>>;
+// rel="next"`. `cursor=<cursor>` (with or without limit) starts after the item the cursor names,
+// so a page is stable while ingresses are created or deleted (new ones sort last). The body
+// stays a plain array, so clients that ignore the headers do not break. A bad limit or cursor
+// is 400 bad_request naming the parameter; other parameters are ignored.
+inline constexpr size_t kMaxListLimit = 1000;
+StatusOr<ApiResponse> handleListIngresses(const domain::IngressService& service,
+                                          std::string_view query = {});
 StatusOr<ApiResponse> handleGetIngress(const domain::IngressService& service,
                                        std::string_view id_or_name);
 // → 204 without a body.

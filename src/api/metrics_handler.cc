@@ -25,12 +25,15 @@ ApiResponse MetricsHandler::handle(const ApiRequest& request) const {
   const std::string_view path = target.substr(0, target.find('?'));
   const bool head = request.method == "HEAD";
   ApiResponse r;
-  if (path != "/metrics") {
+  const bool ready_path = path == "/ready" && readiness_;
+  if (path != "/metrics" && !ready_path) {
     r = text(404, "not found\n");
   } else if (request.method != "GET" && !head) {
     r = text(405, "method not allowed\n");
     r.headers.emplace_back("Allow", "GET, HEAD");
     return r;
+  } else if (ready_path) {
+    r = readinessResponse(readiness_);
   } else {
     try {
       r.body = render_();

@@ -15,7 +15,7 @@
 namespace ingress::api {
 namespace {
 
-enum class Route { kHealth, kOpenApi, kIngresses, kIngress, kInstances, kInstance };
+enum class Route { kHealth, kReady, kOpenApi, kIngresses, kIngress, kInstances, kInstance };
 
 struct RouteMatch {
   Route route;
@@ -24,15 +24,16 @@ struct RouteMatch {
 
 constexpr size_t kMaxSegmentLength = 253;
 
-// Allowed methods per route, in the order the Allow header lists them.
+// Allowed methods per route, in the order the Allow header lists them. HEAD wherever GET.
 std::string_view allowedMethods(Route route) {
   switch (route) {
     case Route::kHealth:
+    case Route::kReady:
     case Route::kOpenApi:
-    case Route::kInstances: return "GET";
-    case Route::kIngresses: return "GET, POST";
-    case Route::kIngress: return "GET, DELETE";
-    case Route::kInstance: return "GET, PUT, DELETE";
+    case Route::kInstances: return "GET, HEAD";
+    case Route::kIngresses: return "GET, HEAD, POST";
+    case Route::kIngress: return "GET, HEAD, DELETE";
+    case Route::kInstance: return "GET, HEAD, PUT, DELETE";
   }
   return "";
 }
@@ -51,6 +52,7 @@ bool methodAllowed(Route route, std::string_view method) {
 
 std::optional<RouteMatch> matchPath(std::string_view path) {
   if (path == "/health") return RouteMatch{Route::kHealth, {}};
+  if (path == "/ready") return RouteMatch{Route::kReady, {}};
   if (path == "/openapi.yaml") return RouteMatch{Route::kOpenApi, {}};
   if (path == "/ingresses") return RouteMatch{Route::kIngresses, {}};
   if (path == "/instances") return RouteMatch{Route::kInstances, {}};
@@ -69,7 +71,9 @@ std::optional<RouteMatch> matchPath(std::string_view path) {
   return std::nullopt;
 }
 
-bool needsAuth(Route route) { return route != Route::kHealth && route != Route::kOpenApi; }
+bool needsAuth(Route route) {
+  return route != Route::kHealth && route != Route::kReady && route != Route::kOpenApi;
+}
 
 // JSON (and the JSON Schema of docs/openapi.yaml) does not tell 80 from 80.0: both are the
 // integer 80. The decoders check is_number_integer(), so integral floats that fit exactly are
@@ -88,14 +92,16 @@ void canonicalizeIntegralNumbers(Json& j) {
   }
 }
 
-StatusOr<ApiResponse> dispatch(domain::IngressService& service, const RouteMatch& m,
-                               std::string_view method, const Json& body) {
+StatusOr<ApiResponse> dispatch(domain::IngressService& service, const ReadinessSource& readiness,
+                               const RouteMatch& m, std::string_view method, std::string_view query,
+                               const Json& body) {
   switch (m.route) {
     case Route::kHealth: {
       ApiResponse r;
       r.body = R"({"status":"ok"})";
       return r;
     }
+    case Route::kReady: return readinessResponse(readiness);
     case Route::kOpenApi: {
       ApiResponse r;
       r.content_type = "application/yaml";
@@ -104,7 +110,7 @@ StatusOr<ApiResponse> dispatch(domain::IngressService& service, const RouteMatch
     }
     case Route::kIngresses:
       if (method == "POST") return handleCreateIngress(service, body);
-      return handleListIngresses(service);
+      return handleListIngresses(service, query);
     case Route::kIngress:
       if (method == "DELETE") return handleDeleteIngress(service, m.param);
       return handleGetIngress(service, m.param);
@@ -144,18 +150,16 @@ bool isJsonContentType(std::string_view content_type) {
 }
 
 ApiResponse Router::handle(const ApiRequest& request) const {
-  std::string_view path = request.target;
-  path = path.substr(0, path.find_first_of("?#"));
+  std::string_view target = request.target;
+  target = target.substr(0, target.find('#'));
+  const size_t query_start = target.find('?');
+  std::string_view path = target.substr(0, query_start);
+  std::string_view query =
+      query_start == std::string_view::npos ? std::string_view() : target.substr(query_start + 1);
   std::optional<RouteMatch> m = matchPath(path);
   if (!m) return errorResponse(404, "not_found", "no such resource");
 
-  if (!methodAllowed(m->route, request.method)) {
-    ApiResponse r = errorResponse(405, "method_not_allowed",
-                                  "method " + request.method + " is not allowed here");
-    r.headers.emplace_back("Allow", std::string(allowedMethods(m->route)));
-    return r;
-  }
-
+  // Authentication before 405: an unauthenticated client learns nothing about the methods.
   if (needsAuth(m->route)) {
     Status st = auth_.authenticate(request.authorization);
     if (!st.ok()) {
@@ -164,6 +168,16 @@ ApiResponse Router::handle(const ApiRequest& request) const {
       return r;
     }
   }
+
+  if (!methodAllowed(m->route, request.method)) {
+    ApiResponse r = errorResponse(405, "method_not_allowed",
+                                  "method " + request.method + " is not allowed here");
+    r.headers.emplace_back("Allow", std::string(allowedMethods(m->route)));
+    return r;
+  }
+  // HEAD is GET without the body (the server sends the headers GET would).
+  const bool head = request.method == "HEAD";
+  const std::string_view method = head ? std::string_view("GET") : request.method;
 
   Json body;
   if (request.method == "POST" || request.method == "PUT") {
@@ -176,9 +190,10 @@ ApiResponse Router::handle(const ApiRequest& request) const {
     canonicalizeIntegralNumbers(body);
   }
 
-  StatusOr<ApiResponse> r = dispatch(service_, *m, request.method, body);
-  if (!r.ok()) return errorFromStatus(r.status(), request.request_id);
-  return std::move(r).value();
+  StatusOr<ApiResponse> r = dispatch(service_, readiness_, *m, method, query, body);
+  ApiResponse out = r.ok() ? std::move(r).value() : errorFromStatus(r.status(), request.request_id);
+  out.omit_body = head;
+  return out;
 }
 
 }  // namespace ingress::api

@@ -4,9 +4,13 @@
 // handlers of each route.
 //
 // Routes (all bodies JSON):
-//   GET /health, GET /openapi.yaml                       no authentication
+//   GET /health, GET /ready, GET /openapi.yaml           no authentication
 //   GET|POST /ingresses, GET|DELETE /ingresses/{id_or_name}
 //   GET /instances, GET|PUT|DELETE /instances/{name}
+// HEAD is accepted wherever GET is (same status and headers, no body). Order of checks: 404 for
+// an unknown path, then authentication (401) on the authenticated routes, then 405 (with Allow),
+// so a wrong method tells an unauthenticated client nothing. GET /ingresses accepts ?limit=N
+// (1..1000) and ?cursor= (handlers.h).
 //
 // Thread-safety: handle() is const and may run on many threads at once; the service must be
 // thread-safe (IngressService is). Keeps references to `service` and `auth`, which must outlive
@@ -14,8 +18,10 @@
 #pragma once
 
 #include <string_view>
+#include <utility>
 
 #include "api/http_message.h"
+#include "api/readiness.h"
 #include "auth/auth.h"
 #include "ingress/service.h"
 
@@ -23,8 +29,10 @@ namespace ingress::api {
 
 class Router final : public RequestHandler {
  public:
-  Router(domain::IngressService& service, const auth::Authenticator& auth)
-      : service_(service), auth_(auth) {}
+  // `readiness` answers GET /ready; without one, /ready is 200 with no checks.
+  Router(domain::IngressService& service, const auth::Authenticator& auth,
+         ReadinessSource readiness = {})
+      : service_(service), auth_(auth), readiness_(std::move(readiness)) {}
 
   // Never fails: errors come back as JSON error responses.
   ApiResponse handle(const ApiRequest& request) const override;
@@ -32,6 +40,7 @@ class Router final : public RequestHandler {
  private:
   domain::IngressService& service_;
   const auth::Authenticator& auth_;
+  const ReadinessSource readiness_;
 };
 
 // A path segment we pass on to the service: 1..253 of [A-Za-z0-9._-], not starting with '.'

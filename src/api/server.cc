@@ -53,7 +53,43 @@ struct Shared {
   std::mutex mu;
   std::condition_variable cv;                                     // signalled on session end
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::unordered_map<std::string, size_t> per_client;  // guarded by mu: source IP → open
 };
+
+// The metrics hook, which must never take the server down.
+void reportResponse(const ServerOptions& options, std::string_view method, std::string_view target,
+                    int status, std::chrono::nanoseconds elapsed) {
+  if (!options.on_response) return;
+  try {
+    options.on_response(method, target, status, elapsed);
+  } catch (const std::exception&) {
+  }
+}
+
+// "http://host:port/path?q" → "/path?q" (RFC 9112 §3.2.2: absolute-form is routed like
+// origin-form; the authority is not checked against anything). Other targets are unchanged.
+std::string originForm(std::string_view target) {
+  for (std::string_view scheme : {std::string_view("http://"), std::string_view("https://")}) {
+    if (target.size() < scheme.size() || !beast::iequals(target.substr(0, scheme.size()), scheme)) {
+      continue;
+    }
+    std::string_view rest = target.substr(scheme.size());
+    const size_t path = rest.find_first_of("/?#");
+    if (path == std::string_view::npos) return "/";
+    if (rest[path] == '/') return std::string(rest.substr(path));
+    return "/" + std::string(rest.substr(path));
+  }
+  return std::string(target);
+}
+
+// The per-client key: the source IP, IPv4-mapped IPv6 addresses as their IPv4 form.
+std::string clientKey(const tcp::endpoint& remote) {
+  asio::ip::address a = remote.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  }
+  return a.to_string();
+}
 
 bool isHttpParseError(const beast::error_code& ec) {
   return ec.category() == beast::http::make_error_code(http::error::bad_method).category();
@@ -83,11 +119,16 @@ std::string framingProblem(const Header& req) {
 // hold a shared_ptr and post their result back to the strand.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  // `client` is the per-client key the acceptor counted this connection under.
+  Session(tcp::socket socket, Shared& shared, std::string client)
+      : stream_(std::move(socket)), shared_(shared), client_(std::move(client)) {}
 
   ~Session() {
     std::lock_guard lock(shared_.mu);
     shared_.sessions.erase(this);
+    if (auto it = shared_.per_client.find(client_); it != shared_.per_client.end()) {
+      if (--it->second == 0) shared_.per_client.erase(it);
+    }
     shared_.cv.notify_all();
   }
 
@@ -131,6 +172,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void readHeader() {
     phase_ = Phase::kReading;
+    request_started_ = std::chrono::steady_clock::now();
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(shared_.options.max_header_bytes));
     parser_->body_limit(static_cast<uint64_t>(shared_.options.max_body_bytes));
@@ -146,6 +188,19 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     if (std::string why = framingProblem(req); !why.empty()) {
       return writeError(400, "bad_request", "malformed HTTP request: " + why);
+    }
+    // RFC 9112 §3.2: a client MUST send Host in HTTP/1.1; a server MUST answer 400 to a request
+    // without it or with more than one. Two Authorization headers are ambiguous (which one is
+    // checked?), so they are refused too.
+    if (req.count(http::field::host) > 1) {
+      return writeError(400, "bad_request", "malformed HTTP request: duplicate Host header");
+    }
+    if (req.version() >= 11 && req.count(http::field::host) == 0) {
+      return writeError(400, "bad_request", "malformed HTTP request: missing Host header");
+    }
+    if (req.count(http::field::authorization) > 1) {
+      return writeError(400, "bad_request",
+                        "malformed HTTP request: duplicate Authorization header");
     }
     if (!parser_->is_done() && req.version() >= 11 &&
         iequals(req[http::field::expect], "100-continue")) {
@@ -191,7 +246,7 @@ class Session : public std::enable_shared_from_this<Session> {
     version_ = req.version();
     ApiRequest api;
     api.method = std::string(req.method_string());
-    api.target = std::string(req.target());
+    api.target = originForm(req.target());
     api.content_type = std::string(req[http::field::content_type]);
     api.authorization = std::string(req[http::field::authorization]);
     api.body = std::move(req.body());
@@ -206,12 +261,8 @@ class Session : public std::enable_shared_from_this<Session> {
         res = errorFromStatus(internalError(std::string("handler threw: ") + e.what()),
                               api.request_id);
       }
-      if (const auto& hook = self->shared_.options.on_response) {  // metrics hook
-        try {
-          hook(api.method, api.target, res.status, std::chrono::steady_clock::now() - started);
-        } catch (const std::exception&) {
-        }
-      }
+      reportResponse(self->shared_.options, api.method, api.target, res.status,
+                     std::chrono::steady_clock::now() - started);  // metrics hook
       asio::post(self->stream_.get_executor(),
                  [self, res = std::move(res), id = std::move(api.request_id)]() mutable {
                    self->writeResponse(std::move(res), id);
@@ -219,7 +270,17 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // An answer of the server itself (the router never saw the request); reported to the metrics
+  // hook with the method and target as far as they were parsed.
   void writeError(int status, std::string_view code, const std::string& message) {
+    std::string method;
+    std::string target;
+    if (parser_ && parser_->is_header_done()) {
+      method = std::string(parser_->get().method_string());
+      target = originForm(parser_->get().target());
+    }
+    reportResponse(shared_.options, method, target, status,
+                   std::chrono::steady_clock::now() - request_started_);
     keep_alive_ = false;
     version_ = 11;
     writeResponse(errorResponse(status, code, message), newRequestId());
@@ -280,6 +341,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   beast::tcp_stream stream_;
   Shared& shared_;
+  const std::string client_;
+  std::chrono::steady_clock::time_point request_started_ = std::chrono::steady_clock::now();
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
@@ -373,20 +436,94 @@ class Server::Impl {
                            [this](beast::error_code ec, tcp::socket socket) {
                              if (ec == asio::error::operation_aborted || !acceptor_.is_open())
                                return;
-                             if (ec) {
-                               // E.g. out of file descriptors: back off instead of spinning.
-                               log::warn("accept failed", {{"error", ec.message()}});
-                               retry_timer_.expires_after(std::chrono::milliseconds(50));
-                               retry_timer_.async_wait([this](beast::error_code tec) {
-                                 if (!tec) accept();
-                               });
-                               return;
-                             }
-                             beast::error_code opt_ec;
-                             socket.set_option(tcp::no_delay(true), opt_ec);
-                             std::make_shared<Session>(std::move(socket), shared_)->start();
+                             if (ec) return onAcceptError(ec);
+                             accept_failures_ = 0;
+                             onAccepted(std::move(socket));
                              accept();
                            });
+  }
+
+  // On the acceptor's strand. Out of descriptors (or another accept error): log the first of a
+  // streak and then every 100th, back off, and try again; never spin, never exit.
+  void onAcceptError(const beast::error_code& ec) {
+    const bool no_fds =
+        ec == asio::error::no_descriptors ||
+        ec == beast::errc::make_error_code(beast::errc::too_many_files_open_in_system);
+    if (accept_failures_++ % 100 == 0) {
+      log::error(no_fds ? shared_.options.name + ": out of file descriptors, not accepting for now"
+                        : shared_.options.name + ": accept failed",
+                 {{"error", ec.message()},
+                  {"failures", accept_failures_},
+                  {"open_connections", openConnections()}});
+    }
+    retry_timer_.expires_after(no_fds ? std::chrono::milliseconds(100)
+                                      : std::chrono::milliseconds(50));
+    retry_timer_.async_wait([this](beast::error_code tec) {
+      if (!tec) accept();
+    });
+  }
+
+  size_t openConnections() {
+    std::lock_guard lock(shared_.mu);
+    return shared_.sessions.size();
+  }
+
+  void onAccepted(tcp::socket socket) {
+    beast::error_code ec;
+    const tcp::endpoint remote = socket.remote_endpoint(ec);
+    if (ec) return;  // already gone
+    std::string client = clientKey(remote);
+    std::string refusal;
+    {
+      std::lock_guard lock(shared_.mu);
+      size_t& mine = shared_.per_client[client];
+      if (shared_.sessions.size() >= shared_.options.max_connections) {
+        refusal = "the server has " + std::to_string(shared_.options.max_connections) +
+                  " connections open, its limit";
+      } else if (mine >= shared_.options.max_connections_per_client) {
+        refusal = "this client (" + client + ") has " +
+                  std::to_string(shared_.options.max_connections_per_client) +
+                  " connections open, the limit per client";
+      }
+      if (refusal.empty()) {
+        ++mine;
+      } else if (mine == 0) {
+        shared_.per_client.erase(client);
+      }
+    }
+    if (!refusal.empty()) return refuse(std::move(socket), client, refusal);
+    socket.set_option(tcp::no_delay(true), ec);
+    auto session = std::make_shared<Session>(std::move(socket), shared_, std::move(client));
+    session->start();
+  }
+
+  // 503 written at once on the fresh socket (its send buffer is empty, so a non-blocking write
+  // of a few hundred bytes goes out whole), then closed. What the client already sent is read
+  // and dropped first, so that the close does not reset the connection under the answer.
+  void refuse(tcp::socket socket, const std::string& client, const std::string& why) {
+    ++refused_;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log_ >= std::chrono::seconds(1)) {
+      log::warn(shared_.options.name + ": connection refused, too many connections",
+                {{"client", client}, {"reason", why}, {"refused_total", refused_}});
+      last_refusal_log_ = now;
+    }
+    const std::string body =
+        errorResponse(503, "too_many_connections", "too many connections: " + why).body;
+    const std::string message =
+        "HTTP/1.1 503 Service Unavailable\r\nServer: ingressd\r\nX-Request-Id: " + newRequestId() +
+        "\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n"
+        "Content-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    std::array<char, kReadChunk> sink{};
+    socket.read_some(asio::buffer(sink), ec);  // would_block when nothing was sent yet
+    socket.write_some(asio::buffer(message), ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.read_some(asio::buffer(sink), ec);
+    socket.close(ec);
+    reportResponse(shared_.options, {}, {}, 503, std::chrono::nanoseconds(0));
   }
 
   std::vector<std::shared_ptr<Session>> liveSessions() {
@@ -420,6 +557,10 @@ class Server::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   tcp::acceptor acceptor_;
   asio::steady_timer retry_timer_;
+  // Acceptor strand only.
+  uint64_t accept_failures_ = 0;
+  uint64_t refused_ = 0;
+  std::chrono::steady_clock::time_point last_refusal_log_{};
   std::vector<std::thread> threads_;
   bool started_ = false;
   bool stopped_ = false;
@@ -432,7 +573,7 @@ Server::~Server() = default;
 StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
                                                  domain::IngressService& service,
                                                  const auth::Authenticator& auth) {
-  auto router = std::make_unique<Router>(service, auth);
+  auto router = std::make_unique<Router>(service, auth, options.readiness);
   const RequestHandler& handler = *router;
   return create(options, std::move(router), handler);
 }
@@ -459,6 +600,13 @@ StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
   }
   if (options.max_header_bytes < 1024 || options.max_header_bytes > (1u << 20)) {
     return invalidArgument("max_header_bytes must be 1 KiB..1 MiB", "bad_request");
+  }
+  if (options.max_connections < 1 || options.max_connections > 1'000'000) {
+    return invalidArgument("max_connections must be 1..1000000", "bad_request");
+  }
+  if (options.max_connections_per_client < 1 ||
+      options.max_connections_per_client > options.max_connections) {
+    return invalidArgument("max_connections_per_client must be 1..max_connections", "bad_request");
   }
   auto impl = std::make_unique<Impl>(options, std::move(own_router), handler);
   INGRESS_RETURN_IF_ERROR(impl->bind(*where));

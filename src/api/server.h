@@ -12,11 +12,21 @@
 //   (*s)->stop(std::chrono::seconds(5));               // graceful: in-flight requests finish
 //
 // What the server enforces before a request reaches the router: HTTP/1.1 framing (Content-Length
-// together with Transfer-Encoding, duplicate or negative Content-Length, bare LF → 400), header
+// together with Transfer-Encoding, duplicate or negative Content-Length, bare LF → 400), a Host
+// header on HTTP/1.1 and never two (→ 400), at most one Authorization header (→ 400), header
 // size (→ 431) and body size, chunked bodies included (→ 413), a deadline for reading each whole
 // request (slow-drip clients are disconnected; others are not delayed), an idle keep-alive
-// timeout and a write timeout. Every response carries X-Request-Id; every error body the server
-// itself writes is {"code","message"} (a handler's responses are its own).
+// timeout and a write timeout. Absolute-form targets ("GET http://host/ingresses") reach the
+// handler in origin form ("/ingresses"). Every response carries X-Request-Id; every error body
+// the server itself writes is {"code","message"} (a handler's responses are its own).
+//
+// Connection caps: at most `max_connections` open connections, and at most
+// `max_connections_per_client` from one source IP (loopback clients included: every local
+// client usually shares 127.0.0.1). A connection beyond either cap is accepted, answered at once
+// with 503 {"code":"too_many_connections"} (Connection: close, Retry-After: 1) without reading
+// its request, and closed; a client that already sent its request may see a reset instead. If
+// accept() fails (e.g. EMFILE: "out of file descriptors") the server logs it and retries after
+// a back-off; it never spins or exits.
 //
 // Threads: `threads` I/O threads run Asio; service calls run on a separate pool of
 // `handler_threads`, so slow service calls (waiting for Envoy) never stall I/O or /health.
@@ -35,6 +45,7 @@
 #include <string_view>
 
 #include "api/http_message.h"
+#include "api/readiness.h"
 #include "auth/auth.h"
 #include "common/status.h"
 #include "ingress/service.h"
@@ -57,11 +68,19 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   // Deadline for writing one response.
   std::chrono::milliseconds write_timeout{10'000};
+  // Open connections at most (1..1,000,000), and from one source IP (1..max_connections).
+  size_t max_connections = 1024;
+  size_t max_connections_per_client = 256;
   int threads = 2;          // I/O threads (1..64)
   int handler_threads = 4;  // threads calling the service (1..256)
-  // Metrics hook (optional): called on a handler thread after the router answered a request,
-  // with the raw method and target, the status and the handling time. Must be thread-safe and
-  // quick; it must not keep the target (it may carry tenant data).
+  // GET /ready of the API router (the (service, auth) create()); empty: ready, no checks.
+  ReadinessSource readiness;
+  // Metrics hook (optional): called after every answer — on a handler thread after the router
+  // answered a request, on an I/O thread for what the server refused itself (framing errors,
+  // 400/413/431 with the method and target as far as they were read, 503
+  // too_many_connections with both empty) — with the raw method and target, the status and the
+  // handling time. Must be thread-safe and quick; it must not keep the target (it may carry
+  // tenant data).
   std::function<void(std::string_view method, std::string_view target, int status,
                      std::chrono::nanoseconds elapsed)>
       on_response;
