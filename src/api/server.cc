@@ -275,7 +275,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void writeError(int status, std::string_view code, const std::string& message) {
     std::string method;
     std::string target;
-    if (parser_ && parser_->is_header_done()) {
+    if (parser_) {  // the start line's parts as far as they were parsed (empty before)
       method = std::string(parser_->get().method_string());
       target = originForm(parser_->get().target());
     }

@@ -4,8 +4,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <memory>
@@ -72,6 +74,28 @@ std::string probeAddress(const std::string& listen_address) {
   return listen_address;
 }
 
+// issue 9, part B: raise the soft RLIMIT_NOFILE to the hard limit (every connection, Envoy
+// admin call and store file is a descriptor) and return the soft limit in force.
+uint64_t raiseFileLimit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
+  const uint64_t before = lim.rlim_cur;
+  if (lim.rlim_cur != lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  log::info("file descriptor limit", {{"soft_before", before},
+                                      {"soft", static_cast<uint64_t>(lim.rlim_cur)},
+                                      {"hard", static_cast<uint64_t>(lim.rlim_max)}});
+  return lim.rlim_cur;
+}
+
+// Descriptors kept free of API connections: metrics connections, Envoy admin calls, the store,
+// logs, the resolver.
+constexpr uint64_t kReservedFds = 256;
+constexpr size_t kMetricsMaxConnections = 64;
+
 int fail(const Status& st) {
   log::error("ingressd cannot start", {{"error", st.message()}});
   return 1;
@@ -113,6 +137,7 @@ int runServe(const Settings& settings) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   initHttpClientGlobal();
+  const uint64_t fd_limit = raiseFileLimit();  // issue 9, part B
 
   ClockImpl clock;
   FilesystemImpl fs;
@@ -189,7 +214,10 @@ int runServe(const Settings& settings) {
   //    Envoy file is regenerated from it, then Envoy is started or adopted. A running Envoy gets
   //    the configuration through the ordered applier instead, so nothing misroutes.
   domain::RandomIdGenerator ids;
-  domain::Manager manager(ingress_store, instance_store, *resolver, clock, ids, &publisher);
+  domain::Manager manager(
+      ingress_store, instance_store, *resolver, clock, ids, &publisher,
+      domain::ManagerLimits{.max_ingresses = settings.max_ingresses,
+                            .max_rules_per_ingress = settings.max_rules_per_ingress});
   // 3. The API and metrics sockets, and the API secret, before Envoy is started or adopted: an
   //    unusable address (in use, not local) or secret stops serve with nothing started. The
   //    sockets are bound now and accept once Envoy serves (early clients wait in the backlog).
@@ -205,6 +233,38 @@ int runServe(const Settings& settings) {
   // Mutations wait for Envoy; many handler threads let them meet in one group commit (with 4,
   // 32 concurrent clients reached 1.3× one client's creates/s; with 64, 7.6×).
   server_options.handler_threads = 64;
+  // --- issue 9, part B: connection caps, timeouts, sizes, readiness ---
+  server_options.max_connections = settings.api_max_connections;
+  server_options.max_connections_per_client = settings.api_max_connections_per_client;
+  server_options.request_timeout = settings.api_request_timeout;
+  server_options.idle_timeout = settings.api_idle_timeout;
+  server_options.max_body_bytes = settings.api_max_body_bytes;
+  server_options.max_header_bytes = settings.api_max_header_bytes;
+  if (fd_limit != 0 &&
+      server_options.max_connections + kMetricsMaxConnections + kReservedFds > fd_limit) {
+    // The cap must stay below the descriptor limit so that accept() never meets EMFILE.
+    const size_t capped = fd_limit > kMetricsMaxConnections + kReservedFds + 16
+                              ? fd_limit - kMetricsMaxConnections - kReservedFds
+                              : 16;
+    log::warn("API_MAX_CONNECTIONS is above what the file descriptor limit allows; lowered",
+              {{"API_MAX_CONNECTIONS", settings.api_max_connections},
+               {"effective", capped},
+               {"RLIMIT_NOFILE", fd_limit}});
+    server_options.max_connections = capped;
+    server_options.max_connections_per_client =
+        std::min(server_options.max_connections_per_client, capped);
+  }
+  // Readiness: one named check per line; the data plane serves when every check is ok.
+  envoy::AdminClient ready_admin(daemon.adminBaseUrl(), std::chrono::milliseconds(500));
+  server_options.readiness = [&ready_admin, &daemon] {
+    api::Readiness r;
+    r.checks.push_back(api::checkOf("supervisor_alive", daemon.supervisorRunning(),
+                                    "the envoy-supervisor process is not running"));
+    r.checks.push_back(api::checkOf("envoy_admin_live", ready_admin.ready(),
+                                    "Envoy's admin /ready does not answer LIVE"));
+    return r;
+  };
+  // --- end part B ---
   server_options.on_response = [&metrics](std::string_view method, std::string_view target,
                                           int status, std::chrono::nanoseconds elapsed) {
     metrics.recordApiRequest(method, target, status, elapsed);  // metrics (issue 6)
@@ -215,8 +275,12 @@ int runServe(const Settings& settings) {
   //     that cannot be used stops startup. ---
   //     Same server machinery, limits and timeouts as the API; no authentication, no API hook.
   metrics_manager = &manager;
-  api::MetricsHandler metrics_handler([&metrics_registry] { return metrics_registry.render(); });
+  api::MetricsHandler metrics_handler([&metrics_registry] { return metrics_registry.render(); },
+                                      server_options.readiness);
   api::ServerOptions metrics_options = server_options;
+  metrics_options.max_connections = kMetricsMaxConnections;  // issue 9, part B
+  metrics_options.max_connections_per_client =
+      std::min(kMetricsMaxConnections, server_options.max_connections_per_client);
   metrics_options.name = "metrics";
   metrics_options.listen = settings.metrics_listen;
   metrics_options.threads = 1;

@@ -203,6 +203,48 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("OTEL_FLUSH_INTERVAL_S", *v, 1, 3600));
     s.otel_flush_interval_s = static_cast<int>(n);
   }
+  // --- issue 9, part B (API bounds) ---
+  if (auto v = get("API_MAX_CONNECTIONS")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("API_MAX_CONNECTIONS", *v, 1, 1'000'000));
+    s.api_max_connections = static_cast<size_t>(n);
+  }
+  if (auto v = get("API_MAX_CONNECTIONS_PER_CLIENT")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("API_MAX_CONNECTIONS_PER_CLIENT", *v, 1, 1'000'000));
+    s.api_max_connections_per_client = static_cast<size_t>(n);
+  } else {
+    s.api_max_connections_per_client =
+        std::min(s.api_max_connections_per_client, s.api_max_connections);
+  }
+  if (s.api_max_connections_per_client > s.api_max_connections) {
+    return invalidArgument(
+        "API_MAX_CONNECTIONS_PER_CLIENT (" + std::to_string(s.api_max_connections_per_client) +
+        ") must not exceed API_MAX_CONNECTIONS (" + std::to_string(s.api_max_connections) + ")");
+  }
+  if (auto v = get("API_REQUEST_TIMEOUT")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("API_REQUEST_TIMEOUT", *v, 1, 3600));
+    s.api_request_timeout = std::chrono::seconds(n);
+  }
+  if (auto v = get("API_IDLE_TIMEOUT")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("API_IDLE_TIMEOUT", *v, 1, 3600));
+    s.api_idle_timeout = std::chrono::seconds(n);
+  }
+  if (auto v = get("API_MAX_BODY_BYTES")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("API_MAX_BODY_BYTES", *v, 1024, 64L << 20));
+    s.api_max_body_bytes = static_cast<size_t>(n);
+  }
+  if (auto v = get("API_MAX_HEADER_BYTES")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("API_MAX_HEADER_BYTES", *v, 1024, 1L << 20));
+    s.api_max_header_bytes = static_cast<size_t>(n);
+  }
+  if (auto v = get("MAX_INGRESSES")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("MAX_INGRESSES", *v, 1, 1'000'000));
+    s.max_ingresses = static_cast<size_t>(n);
+  }
+  if (auto v = get("MAX_RULES_PER_INGRESS")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("MAX_RULES_PER_INGRESS", *v, 1, 100));
+    s.max_rules_per_ingress = static_cast<size_t>(n);
+  }
+  // --- end part B ---
   return s;
 }
 

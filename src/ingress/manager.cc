@@ -21,13 +21,14 @@ bool isValidIdOrName(std::string_view s) { return isValidId(s) || isValidName(s)
 
 Manager::Manager(store::IngressStore& ingresses, store::InstanceStore& instances,
                  instances::InstanceResolver& resolver, Clock& clock, IdGenerator& ids,
-                 ConfigPublisher* publisher)
+                 ConfigPublisher* publisher, ManagerLimits limits)
     : ingresses_(ingresses),
       instances_(instances),
       resolution_(resolver),
       clock_(clock),
       ids_(ids),
       publisher_(publisher),
+      limits_(limits),
       queue_(CommitQueue::Hooks{
           [this](const std::vector<CommitQueue::OpPtr>& batch) { return commitBatch(batch); },
           [this] {
@@ -67,6 +68,13 @@ Status Manager::admit(Op& op) {
   // Instance ops and reconciles are decided by the committer.
   if (!op.isIngressOp()) return okStatus();
   op.removed_id.clear();  // (re)admission looks a delete's id or name up afresh
+  // Against the pending state, so queued creates count: of concurrent creates at the cap, the
+  // ones admitted first win.
+  if (op.kind == Op::Kind::kCreate && pending_.size() >= limits_.max_ingresses) {
+    return resourceExhausted("at most " + std::to_string(limits_.max_ingresses) +
+                                 " ingresses may exist (MAX_INGRESSES); delete one first",
+                             "limit_exceeded");
+  }
   INGRESS_RETURN_IF_ERROR(validateAgainst(op, pending_));
   applyTo(op, pending_);
   return okStatus();
@@ -75,6 +83,11 @@ Status Manager::admit(Op& op) {
 StatusOr<IngressView> Manager::createIngress(const IngressSpec& request) {
   IngressSpec spec = request;
   INGRESS_RETURN_IF_ERROR(validateIngressSpec(spec));
+  if (spec.rules.size() > limits_.max_rules_per_ingress) {
+    return invalidArgument("rules: at most " + std::to_string(limits_.max_rules_per_ingress) +
+                               " rules per ingress are allowed (MAX_RULES_PER_INGRESS)",
+                           "bad_request");
+  }
   Ingress ing;
   ing.name = std::move(spec.name);
   ing.rules = std::move(spec.rules);

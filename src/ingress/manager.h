@@ -51,17 +51,26 @@
 #include "ingress/service.h"
 #include "ingress/snapshot.h"
 #include "ingress/target_resolution.h"
+#include "ingress/validation.h"
 #include "instances/resolver.h"
 #include "store/ingress_store.h"
 #include "store/instance_store.h"
 
 namespace ingress::domain {
 
+// Caps on what clients may store (issue 9, part B). Exceeding max_ingresses is
+// kResourceExhausted / "limit_exceeded" (409 in the API); more rules than max_rules_per_ingress
+// is kInvalidArgument / "bad_request" naming `rules` (400), like every other field error.
+struct ManagerLimits {
+  size_t max_ingresses = 20000;
+  size_t max_rules_per_ingress = kMaxRules;  // at most kMaxRules
+};
+
 class Manager final : public IngressService {
  public:
   Manager(store::IngressStore& ingresses, store::InstanceStore& instances,
           instances::InstanceResolver& resolver, Clock& clock, IdGenerator& ids,
-          ConfigPublisher* publisher = nullptr);
+          ConfigPublisher* publisher = nullptr, ManagerLimits limits = {});
 
   StatusOr<IngressView> createIngress(const IngressSpec& spec) override;
   std::vector<IngressView> listIngresses() const override;
@@ -112,6 +121,7 @@ class Manager final : public IngressService {
   Clock& clock_;
   IdGenerator& ids_;
   ConfigPublisher* publisher_;
+  const ManagerLimits limits_;
 
   IngressIndex pending_;  // guarded by the queue's lock: committed + queued mutations
   // Bumped whenever the instance registry changes, so resolutions taken at admission before the

@@ -82,7 +82,8 @@ class MetricsListenerTest : public ::testing::Test {
 };
 
 TEST_F(MetricsListenerTest, GetMetrics) {
-  std::string r = exchange(server_->port(), "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n");
+  std::string r =
+      exchange(server_->port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_THAT(r, StartsWith("HTTP/1.1 200 OK\r\n"));
   EXPECT_THAT(r, HasSubstr("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
   EXPECT_THAT(r, HasSubstr("Content-Length: 21\r\n"));
@@ -96,21 +97,24 @@ TEST_F(MetricsListenerTest, QueryStringAndHttp10) {
 }
 
 TEST_F(MetricsListenerTest, HeadHasTheLengthButNoBody) {
-  std::string r = exchange(server_->port(), "HEAD /metrics HTTP/1.1\r\nConnection: close\r\n\r\n");
+  std::string r =
+      exchange(server_->port(), "HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_THAT(r, StartsWith("HTTP/1.1 200 OK\r\n"));
   EXPECT_THAT(r, HasSubstr("Content-Length: 21\r\n"));
   EXPECT_THAT(r, EndsWith("\r\n\r\n"));
 }
 
 TEST_F(MetricsListenerTest, OtherPathIs404AndOtherMethodIs405) {
-  EXPECT_THAT(exchange(server_->port(), "GET / HTTP/1.1\r\nConnection: close\r\n\r\n"),
+  EXPECT_THAT(exchange(server_->port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
               StartsWith("HTTP/1.1 404 "));
-  EXPECT_THAT(exchange(server_->port(), "GET /metricsx HTTP/1.1\r\nConnection: close\r\n\r\n"),
-              StartsWith("HTTP/1.1 404 "));
+  EXPECT_THAT(
+      exchange(server_->port(), "GET /metricsx HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+      StartsWith("HTTP/1.1 404 "));
   EXPECT_EQ(renders_, 0);
-  std::string r = exchange(server_->port(),
-                           "POST /metrics HTTP/1.1\r\nContent-Length: 3\r\nConnection: close"
-                           "\r\n\r\nabc");
+  std::string r =
+      exchange(server_->port(),
+               "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close"
+               "\r\n\r\nabc");
   EXPECT_THAT(r, StartsWith("HTTP/1.1 405 "));
   EXPECT_THAT(r, HasSubstr("Allow: GET, HEAD\r\n"));
 }
@@ -129,7 +133,7 @@ TEST_F(MetricsListenerTest, SlowClientDoesNotBlockAConcurrentScrape) {
   ASSERT_TRUE(slow.send("GET /metrics HTTP/1.1\r\nHost: x\r\n"));
   const auto t0 = std::chrono::steady_clock::now();
   auto r = testing::rawRequest(server_->port(),
-                               "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n", 1s);
+                               "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 1s);
   ASSERT_TRUE(r.has_value()) << "scrape blocked by a slow client";
   EXPECT_EQ(r->status, 200);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s) << "scrape waited for the slow client";
@@ -141,7 +145,7 @@ TEST_F(MetricsListenerTest, ConcurrentClientsAllAnswered) {
   std::atomic<int> ok{0};
   for (int i = 0; i < 16; ++i) {
     clients.emplace_back([&] {
-      if (exchange(server_->port(), "GET /metrics HTTP/1.1\r\nConnection: close\r\n\r\n")
+      if (exchange(server_->port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
               .starts_with("HTTP/1.1 200")) {
         ++ok;
       }

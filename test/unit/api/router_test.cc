@@ -106,16 +106,135 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
   struct Case {
     std::string method, target, allow;
   };
-  for (const Case& c : std::vector<Case>{{"POST", "/health", "GET"},
-                                         {"DELETE", "/openapi.yaml", "GET"},
-                                         {"PUT", "/ingresses", "GET, POST"},
-                                         {"PATCH", "/ingresses/web", "GET, DELETE"},
-                                         {"POST", "/instances", "GET"},
-                                         {"HEAD", "/instances/vm1", "GET, PUT, DELETE"}}) {
+  for (const Case& c : std::vector<Case>{{"POST", "/health", "GET, HEAD"},
+                                         {"POST", "/ready", "GET, HEAD"},
+                                         {"DELETE", "/openapi.yaml", "GET, HEAD"},
+                                         {"PUT", "/ingresses", "GET, HEAD, POST"},
+                                         {"PATCH", "/ingresses/web", "GET, HEAD, DELETE"},
+                                         {"POST", "/instances", "GET, HEAD"},
+                                         {"OPTIONS", "/instances/vm1", "GET, HEAD, PUT, DELETE"}}) {
     ApiResponse r = call(c.method, c.target);
     expectError(r, 405, "method_not_allowed");
     EXPECT_EQ(r.header("Allow"), c.allow) << c.method << " " << c.target;
   }
+}
+
+// Regression (issue 9): 405 used to be answered before authentication.
+TEST_F(RouterTest, AuthenticationComesBefore405) {
+  ApiResponse r = call("PATCH", "/ingresses/web", "{}", "application/json", "Bearer bad");
+  expectError(r, 401, "unauthorized");
+  EXPECT_EQ(json(r)["message"], "invalid or expired token");
+  EXPECT_EQ(r.header("Allow"), "");
+  ApiResponse ok = call("PATCH", "/ingresses/web", "{}", "application/json", "Bearer good");
+  expectError(ok, 405, "method_not_allowed");
+  EXPECT_EQ(json(ok)["message"], "method PATCH is not allowed here");
+  EXPECT_EQ(ok.header("Allow"), "GET, HEAD, DELETE");
+}
+
+// Regression (issue 9): HEAD used to be 405 everywhere.
+TEST_F(RouterTest, HeadIsGetWithoutTheBody) {
+  addInstance();
+  ASSERT_EQ(call("POST", "/ingresses", std::string(kWebIngress)).status, 201);
+  for (const std::string target : {"/health", "/ready", "/ingresses", "/ingresses/web",
+                                   "/instances", "/instances/vm1", "/openapi.yaml"}) {
+    ApiResponse get = call("GET", target);
+    ApiResponse head = call("HEAD", target);
+    EXPECT_EQ(head.status, 200) << target << " " << head.body;
+    EXPECT_EQ(head.status, get.status) << target;
+    EXPECT_EQ(head.body, get.body) << target;  // the server sends only its length
+    EXPECT_TRUE(head.omit_body) << target;
+    EXPECT_FALSE(get.omit_body) << target;
+  }
+  ApiResponse missing = call("HEAD", "/ingresses/nope");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_TRUE(missing.omit_body);
+  expectError(call("HEAD", "/ingresses", "", "", "Bearer bad"), 401, "unauthorized");
+}
+
+TEST_F(RouterTest, ReadyReportsEveryCheckWithoutAuthentication) {
+  bool envoy_live = true;
+  Router router(service_, auth_, [&envoy_live] {
+    return Readiness{{checkOf("supervisor_alive", true, "not running"),
+                      checkOf("envoy_admin_live", envoy_live, "admin /ready is not LIVE")}};
+  });
+  ApiRequest req;
+  req.method = "GET";
+  req.target = "/ready";
+  ApiResponse up = router.handle(req);
+  EXPECT_EQ(up.status, 200);
+  EXPECT_EQ(json(up), Json::parse(R"({"ready":true,"checks":[)"
+                                  R"({"name":"supervisor_alive","ok":true,"detail":""},)"
+                                  R"({"name":"envoy_admin_live","ok":true,"detail":""}]})"));
+  envoy_live = false;
+  ApiResponse down = router.handle(req);
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(json(down)["ready"], false);
+  EXPECT_EQ(json(down)["checks"][1], Json::parse(R"({"name":"envoy_admin_live","ok":false,)"
+                                                 R"("detail":"admin /ready is not LIVE"})"));
+  // Without a source: ready, no checks. /health is liveness whatever readiness says.
+  EXPECT_EQ(call("GET", "/ready").status, 200);
+  EXPECT_EQ(json(call("GET", "/ready"))["checks"], Json::array());
+  req.target = "/health";
+  EXPECT_EQ(router.handle(req).status, 200);
+}
+
+TEST_F(RouterTest, ListPagesWithLimitAndCursor) {
+  addInstance();
+  for (int i = 0; i < 5; ++i) {
+    std::string body = std::string(kWebIngress);
+    body.replace(body.find("\"web\""), 5, "\"w" + std::to_string(i) + "\"");
+    ASSERT_EQ(call("POST", "/ingresses", body).status, 201) << body;
+  }
+  // Default: the whole array, no paging headers (as before).
+  ApiResponse all = call("GET", "/ingresses");
+  ASSERT_EQ(all.status, 200);
+  ASSERT_EQ(json(all).size(), 5u);
+  EXPECT_EQ(all.header("X-Next-Cursor"), "");
+  EXPECT_EQ(all.header("Link"), "");
+  // Pages of 2: 2, 2, 1, the last without a cursor; together the whole list, in order.
+  std::vector<std::string> names;
+  std::string target = "/ingresses?limit=2";
+  int pages = 0;
+  while (true) {
+    ApiResponse page = call("GET", target);
+    ASSERT_EQ(page.status, 200) << page.body;
+    ASSERT_LE(json(page).size(), 2u);
+    for (const Json& item : json(page)) names.push_back(item["name"]);
+    ++pages;
+    const std::string next(page.header("X-Next-Cursor"));
+    if (next.empty()) break;
+    EXPECT_EQ(page.header("Link"), "</ingresses?limit=2&cursor=" + next + ">; rel=\"next\"");
+    target = "/ingresses?limit=2&cursor=" + next;
+    ASSERT_LT(pages, 10);
+  }
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(names, (std::vector<std::string>{"w0", "w1", "w2", "w3", "w4"}));
+  // A cursor stays valid when its item is deleted.
+  ApiResponse first = call("GET", "/ingresses?limit=2");
+  const std::string cursor(first.header("X-Next-Cursor"));
+  ASSERT_EQ(call("DELETE", "/ingresses/w1").status, 204);
+  ApiResponse rest = call("GET", "/ingresses?cursor=" + cursor);
+  ASSERT_EQ(rest.status, 200);
+  ASSERT_EQ(json(rest).size(), 3u);
+  EXPECT_EQ(json(rest)[0]["name"], "w2");
+  EXPECT_EQ(call("GET", "/ingresses?limit=1000").status, 200);
+}
+
+TEST_F(RouterTest, BadLimitOrCursorIs400NamingTheParameter) {
+  for (const std::string q : {"limit=0", "limit=1001", "limit=-1", "limit=", "limit=abc",
+                              "limit=1&limit=2", "limit=99999"}) {
+    ApiResponse r = call("GET", "/ingresses?" + q);
+    expectError(r, 400, "bad_request");
+    EXPECT_EQ(std::string(json(r)["message"]).rfind("limit: ", 0), 0u) << q << " " << r.body;
+  }
+  for (const std::string q : {"cursor=", "cursor=zz", "cursor=abc", "cursor=%zz", "cursor=2e41"}) {
+    ApiResponse r = call("GET", "/ingresses?" + q);
+    expectError(r, 400, "bad_request");
+    EXPECT_EQ(std::string(json(r)["message"]).rfind("cursor: ", 0), 0u) << q << " " << r.body;
+  }
+  EXPECT_EQ(json(call("GET", "/ingresses?limit=1001"))["message"],
+            "limit: must be an integer from 1 to 1000");
+  EXPECT_EQ(call("GET", "/ingresses?other=1").status, 200);  // unknown parameters are ignored
 }
 
 TEST_F(RouterTest, BodiesMustBeJson) {

@@ -4,9 +4,17 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <tuple>
 
 #include "auth/jwt.h"
 #include "common/json.h"
@@ -156,11 +164,11 @@ TEST_F(ServerTest, EveryRouteOverTheWire) {
 TEST_F(ServerTest, WrongMethodIs405WithAllow) {
   auto r = request("PATCH", "/instances/vm1", R"({})");
   expectError(r, 405, "method_not_allowed");
-  EXPECT_EQ(r->header("allow"), "GET, PUT, DELETE");
+  EXPECT_EQ(r->header("allow"), "GET, HEAD, PUT, DELETE");
   auto h =
       rawRequest(server_->port(), "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
   expectError(h, 405, "method_not_allowed");
-  EXPECT_EQ(h->header("allow"), "GET");
+  EXPECT_EQ(h->header("allow"), "GET, HEAD");
 }
 
 TEST_F(ServerTest, MediaTypeAndJsonErrors) {
@@ -377,6 +385,212 @@ TEST(ServerCreateTest, ServesOnIpv6Loopback) {
   ASSERT_TRUE((*s)->start().ok());
   EXPECT_NE((*s)->port(), 0);
   (*s)->stop(1s);
+}
+
+}  // namespace
+}  // namespace ingress::api
+
+namespace ingress::api {
+namespace {
+
+std::string messageOf(const std::optional<RawResponse>& r) {
+  if (!r) return "<no response>";
+  auto j = parseJsonStrict(r->body);
+  return j.ok() ? j->value("message", "") : r->body;
+}
+
+// Connects from a given loopback source address (127.0.0.0/8 is all local).
+int connectFrom(const char* source, uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source, &src.sin_addr);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(port);
+  ::inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof dst) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::string readAll(int fd) {
+  std::string out;
+  char buf[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, 5000) > 0) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// Waits (deadline, no fixed sleep) until `pred` holds.
+template <class Pred>
+bool eventually(Pred pred) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return pred();
+}
+
+// Regression (issue 9): requests without Host, with two, and with two Authorization headers
+// were accepted.
+TEST_F(ServerTest, HostAndAuthorizationHeadersAreChecked) {
+  auto none = rawRequest(server_->port(), "GET /health HTTP/1.1\r\nConnection: close\r\n\r\n");
+  expectError(none, 400, "bad_request");
+  EXPECT_EQ(messageOf(none), "malformed HTTP request: missing Host header");
+  auto two = rawRequest(server_->port(),
+                        "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n");
+  expectError(two, 400, "bad_request");
+  EXPECT_EQ(messageOf(two), "malformed HTTP request: duplicate Host header");
+  auto two_auth = rawRequest(server_->port(),
+                             "GET /ingresses HTTP/1.1\r\nHost: a\r\n"
+                             "Authorization: Bearer " +
+                                 token() +
+                                 "\r\nAuthorization: Bearer x\r\n"
+                                 "Connection: close\r\n\r\n");
+  expectError(two_auth, 400, "bad_request");
+  EXPECT_EQ(messageOf(two_auth), "malformed HTTP request: duplicate Authorization header");
+  EXPECT_EQ(service_.callsStarted(), 0);
+  // HTTP/1.0 may omit Host.
+  auto old = rawRequest(server_->port(), "GET /health HTTP/1.0\r\n\r\n");
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->status, 200);
+}
+
+// Regression (issue 9): absolute-form targets got 404.
+TEST_F(ServerTest, AbsoluteFormTargetsAreRoutedLikeOriginForm) {
+  auto health = rawRequest(server_->port(),
+                           "GET http://api.example.com:8080/health HTTP/1.1\r\nHost: x\r\n"
+                           "Connection: close\r\n\r\n");
+  ASSERT_TRUE(health.has_value());
+  EXPECT_EQ(health->status, 200) << health->body;
+  auto list =
+      rawRequest(server_->port(), buildRequest("GET", "HTTP://h/ingresses?limit=5", token()));
+  ASSERT_TRUE(list.has_value());
+  EXPECT_EQ(list->status, 200) << list->body;
+  EXPECT_EQ(list->body, "[]");
+  auto root = rawRequest(server_->port(), buildRequest("GET", "http://h", token()));
+  expectError(root, 404, "not_found");  // "http://h" is "/"
+}
+
+TEST_F(ServerTest, HeadSendsTheHeadersOfGetWithoutTheBody) {
+  int fd = connectFrom("127.0.0.1", server_->port());
+  ASSERT_GE(fd, 0);
+  const std::string req = "HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ASSERT_EQ(::write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+  const std::string raw = readAll(fd);
+  ::close(fd);
+  EXPECT_EQ(raw.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << raw;
+  EXPECT_NE(raw.find("Content-Length: 15\r\n"), std::string::npos) << raw;  // {"status":"ok"}
+  ASSERT_GE(raw.size(), 4u);
+  EXPECT_EQ(raw.substr(raw.size() - 4), "\r\n\r\n") << raw;  // and nothing after the headers
+}
+
+TEST_F(ServerTest, UnauthenticatedWrongMethodIs401) {
+  auto r = rawRequest(server_->port(), buildRequest("PATCH", "/instances/vm1", "bad", "{}"));
+  expectError(r, 401, "unauthorized");
+  EXPECT_FALSE(r->header("allow").has_value());
+}
+
+// Refusals of the server itself reach the metrics hook (they used to be invisible).
+TEST_F(ServerTest, RefusalsBeforeTheRouterAreReported) {
+  std::mutex mu;
+  std::vector<std::tuple<std::string, std::string, int>> seen;
+  ServerOptions o;
+  o.max_body_bytes = 1024;
+  o.on_response = [&](std::string_view m, std::string_view t, int status,
+                      std::chrono::nanoseconds) {
+    std::lock_guard lock(mu);
+    seen.emplace_back(std::string(m), std::string(t), status);
+  };
+  startServer(o);
+  expectError(rawRequest(server_->port(),
+                         buildRequest("POST", "/ingresses", token(), std::string(4096, ' '))),
+              413, "payload_too_large");
+  expectError(rawRequest(server_->port(),
+                         "GET /health HTTP/1.1\r\nX: " + std::string(20 << 10, 'a') + "\r\n\r\n"),
+              431, "header_too_large");
+  expectError(rawRequest(server_->port(), "GET /health HTTP/1.1\r\n\r\n"), 400, "bad_request");
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0], std::make_tuple(std::string("POST"), std::string("/ingresses"), 413));
+  EXPECT_EQ(std::get<2>(seen[1]), 431);
+  EXPECT_EQ(seen[2], std::make_tuple(std::string("GET"), std::string("/health"), 400));
+}
+
+TEST_F(ServerTest, ConnectionCapsRefuseWith503AndKeepRoomForOtherClients) {
+  ServerOptions o;
+  o.max_connections = 6;
+  o.max_connections_per_client = 3;
+  std::atomic<int> refused{0};
+  o.on_response = [&](std::string_view, std::string_view, int status, std::chrono::nanoseconds) {
+    if (status == 503) ++refused;
+  };
+  startServer(o);
+  // One client (127.0.0.2) holds its 3 idle connections; its 4th is refused at once.
+  std::vector<int> idle;
+  for (int i = 0; i < 3; ++i) {
+    int fd = connectFrom("127.0.0.2", server_->port());
+    ASSERT_GE(fd, 0);
+    idle.push_back(fd);
+  }
+  int fourth = connectFrom("127.0.0.2", server_->port());
+  ASSERT_GE(fourth, 0);
+  const std::string answer = readAll(fourth);
+  ::close(fourth);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 503 ", 0), 0u) << answer;
+  EXPECT_NE(answer.find("Connection: close"), std::string::npos) << answer;
+  EXPECT_NE(answer.find(R"("code":"too_many_connections")"), std::string::npos) << answer;
+  EXPECT_NE(answer.find("limit per client"), std::string::npos) << answer;
+  EXPECT_EQ(refused.load(), 1);
+  // Another client is still served.
+  auto ok = rawRequest(server_->port(), "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->status, 200);
+  // Fill the total cap from two more clients; then everybody new gets the 503 (total cap).
+  for (const char* src : {"127.0.0.3", "127.0.0.3", "127.0.0.4"}) {
+    int fd = connectFrom(src, server_->port());
+    ASSERT_GE(fd, 0);
+    idle.push_back(fd);
+  }
+  std::string full;
+  ASSERT_TRUE(eventually([&] {
+    int fd = connectFrom("127.0.0.5", server_->port());
+    full = fd >= 0 ? readAll(fd) : "";
+    if (fd >= 0) ::close(fd);
+    return full.find("connections open, its limit") != std::string::npos;
+  })) << full;
+  EXPECT_EQ(full.rfind("HTTP/1.1 503 ", 0), 0u) << full;
+  // Closing idle connections frees room again.
+  for (int fd : idle) ::close(fd);
+  ASSERT_TRUE(eventually([&] {
+    auto r = rawRequest(server_->port(), "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 1s);
+    return r.has_value() && r->status == 200;
+  }));
+}
+
+TEST(ServerCreateTest, RejectsBadConnectionCaps) {
+  testing::FakeIngressService service;
+  ingress::testing::FakeClock clock{
+      std::chrono::system_clock::time_point(std::chrono::seconds(kNow))};
+  auth::JwtAuthenticator auth{std::string(kSecret), clock};
+  ServerOptions o;
+  o.listen = "127.0.0.1:0";
+  o.max_connections = 0;
+  EXPECT_FALSE(Server::create(o, service, auth).ok());
+  o.max_connections = 10;
+  o.max_connections_per_client = 11;
+  auto s = Server::create(o, service, auth);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().message(), "max_connections_per_client must be 1..max_connections");
 }
 
 }  // namespace
