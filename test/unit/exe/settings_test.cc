@@ -430,5 +430,58 @@ TEST(LoadSettingsTest, InvalidCacheTtlAndReconcileIntervalNameTheVariable) {
   }
 }
 
+// --- issue 9, part B ---------------------------------------------------------------------
+
+TEST(LoadSettingsTest, ApiBoundsDefaults) {
+  Settings s = loadOk({});
+  EXPECT_EQ(s.api_max_connections, 1024u);
+  EXPECT_EQ(s.api_max_connections_per_client, 256u);
+  EXPECT_EQ(s.api_request_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(s.api_idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(s.api_max_body_bytes, 1u << 20);
+  EXPECT_EQ(s.api_max_header_bytes, 16u << 10);
+  EXPECT_EQ(s.max_ingresses, 20000u);
+  EXPECT_EQ(s.max_rules_per_ingress, 100u);
+}
+
+TEST(LoadSettingsTest, ApiBoundsAreRead) {
+  Settings s = loadOk({{"API_MAX_CONNECTIONS", "20"},
+                       {"API_REQUEST_TIMEOUT", "2"},
+                       {"API_IDLE_TIMEOUT", "3"},
+                       {"API_MAX_BODY_BYTES", "4096"},
+                       {"API_MAX_HEADER_BYTES", "2048"},
+                       {"MAX_INGRESSES", "7"},
+                       {"MAX_RULES_PER_INGRESS", "5"}});
+  EXPECT_EQ(s.api_max_connections, 20u);
+  EXPECT_EQ(s.api_max_connections_per_client, 20u);  // the default, capped by the total
+  EXPECT_EQ(s.api_request_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(s.api_idle_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(s.api_max_body_bytes, 4096u);
+  EXPECT_EQ(s.api_max_header_bytes, 2048u);
+  EXPECT_EQ(s.max_ingresses, 7u);
+  EXPECT_EQ(s.max_rules_per_ingress, 5u);
+}
+
+TEST(LoadSettingsTest, InvalidApiBoundsNameTheVariable) {
+  for (const auto& [var, value] :
+       std::vector<std::pair<std::string, std::string>>{{"API_MAX_CONNECTIONS", "0"},
+                                                        {"API_MAX_CONNECTIONS_PER_CLIENT", "x"},
+                                                        {"API_REQUEST_TIMEOUT", "0"},
+                                                        {"API_IDLE_TIMEOUT", "-1"},
+                                                        {"API_MAX_BODY_BYTES", "10"},
+                                                        {"API_MAX_HEADER_BYTES", "99999999"},
+                                                        {"MAX_INGRESSES", "0"},
+                                                        {"MAX_RULES_PER_INGRESS", "101"}}) {
+    auto s = load({{var, value}});
+    ASSERT_FALSE(s.ok()) << var;
+    EXPECT_EQ(std::string(s.status().message()).rfind(var + "=\"" + value + "\" is invalid", 0), 0u)
+        << s.status().message();
+  }
+  auto both = load({{"API_MAX_CONNECTIONS", "10"}, {"API_MAX_CONNECTIONS_PER_CLIENT", "11"}});
+  ASSERT_FALSE(both.ok());
+  EXPECT_EQ(both.status().message(),
+            "API_MAX_CONNECTIONS_PER_CLIENT (11) must not exceed API_MAX_CONNECTIONS (10)");
+}
+
 }  // namespace
 }  // namespace ingress::exe

@@ -301,5 +301,39 @@ TEST_F(ManagerTest, ConflictingFilesOnDiskKeepTheOlderIngress) {
   EXPECT_EQ(all[0].ingress, older);
 }
 
+// issue 9, part B: the caps on ingresses and rules.
+TEST_F(ManagerTest, MaxIngressesIsLimitExceededUntilOneIsDeleted) {
+  limits_.max_ingresses = 2;
+  reopen();
+  ASSERT_TRUE(create("a", "a.example.com").ok());
+  ASSERT_TRUE(create("b", "b.example.com").ok());
+  auto third = create("c", "c.example.com");
+  ASSERT_FALSE(third.ok());
+  EXPECT_EQ(third.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(third.status().reason(), "limit_exceeded");
+  EXPECT_EQ(third.status().message(),
+            "at most 2 ingresses may exist (MAX_INGRESSES); delete one first");
+  EXPECT_EQ(manager_->listIngresses().size(), 2u);
+  ASSERT_TRUE(manager_->deleteIngress("a").ok());
+  EXPECT_TRUE(create("c", "c.example.com").ok());
+}
+
+TEST_F(ManagerTest, MaxRulesPerIngressIsBadRequestNamingRules) {
+  limits_.max_rules_per_ingress = 2;
+  reopen();
+  IngressSpec s = spec("many", "a.example.com");
+  s.rules.push_back(Rule{{"b.example.com", 80}, {"vm", 8080}});
+  ASSERT_TRUE(manager_->createIngress(s).ok());
+  IngressSpec t = spec("more", "c.example.com");
+  t.rules.push_back(Rule{{"d.example.com", 80}, {"vm", 8080}});
+  t.rules.push_back(Rule{{"e.example.com", 80}, {"vm", 8080}});
+  auto r = manager_->createIngress(t);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "rules: at most 2 rules per ingress are allowed (MAX_RULES_PER_INGRESS)");
+  EXPECT_EQ(manager_->listIngresses().size(), 1u);
+}
+
 }  // namespace
 }  // namespace ingress::domain
