@@ -51,6 +51,7 @@ std::string_view applyResult(const Status& status) {
 std::string_view routeTemplate(std::string_view target) {
   std::string_view path = target.substr(0, target.find_first_of("?#"));
   if (path == "/health") return "/health";
+  if (path == "/ready") return "/ready";
   if (path == "/openapi.yaml") return "/openapi.yaml";
   if (path == "/ingresses") return "/ingresses";
   if (path == "/instances") return "/instances";
