@@ -179,3 +179,29 @@ TEST(MetricsListenerCreateTest, InvalidAddressesAndPortInUse) {
 
 }  // namespace
 }  // namespace ingress::api
+
+namespace ingress::api {
+namespace {
+
+// issue 9, part B: /ready is also served on the metrics listener when a source is given.
+TEST(MetricsHandlerReadyTest, ReadyOnlyWithASource) {
+  bool ok = false;
+  MetricsHandler with([] { return std::string(); },
+                      [&ok] { return Readiness{{checkOf("envoy_admin_live", ok, "not LIVE")}}; });
+  MetricsHandler without([] { return std::string(); });
+  ApiRequest req;
+  req.method = "GET";
+  req.target = "/ready";
+  ApiResponse down = with.handle(req);
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(down.body, R"({"checks":[{"detail":"not LIVE","name":"envoy_admin_live","ok":false}],)"
+                       R"("ready":false})");
+  ok = true;
+  EXPECT_EQ(with.handle(req).status, 200);
+  EXPECT_EQ(without.handle(req).status, 404);
+  req.method = "POST";
+  EXPECT_EQ(with.handle(req).status, 405);
+}
+
+}  // namespace
+}  // namespace ingress::api
