@@ -74,7 +74,7 @@ std::string probeAddress(const std::string& listen_address) {
   return listen_address;
 }
 
-// issue 9, part B: raise the soft RLIMIT_NOFILE to the hard limit (every connection, Envoy
+// Raise the soft RLIMIT_NOFILE to the hard limit (every connection, Envoy
 // admin call and store file is a descriptor) and return the soft limit in force.
 uint64_t raiseFileLimit() {
   rlimit lim{};
@@ -137,7 +137,7 @@ int runServe(const Settings& settings) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
   initHttpClientGlobal();
-  const uint64_t fd_limit = raiseFileLimit();  // issue 9, part B
+  const uint64_t fd_limit = raiseFileLimit();
 
   ClockImpl clock;
   FilesystemImpl fs;
@@ -201,8 +201,9 @@ int runServe(const Settings& settings) {
     if (!st.ok()) return std::nullopt;
     return telemetry::EnvoyCounts{st->envoy_restarts, st->hot_restarts};
   };
-  envoy::AdminClient metrics_admin(daemon.adminBaseUrl(), std::chrono::milliseconds(500));
-  metric_sources.envoy_ready = [&metrics_admin] { return metrics_admin.ready(); };
+  // Short-timeout admin calls for /metrics and /ready (AdminClient is thread-safe).
+  envoy::AdminClient probe_admin(daemon.adminBaseUrl(), std::chrono::milliseconds(500));
+  metric_sources.envoy_ready = [&probe_admin] { return probe_admin.ready(); };
   telemetry::IngressdMetrics metrics(metrics_registry, std::move(metric_sources));
   publisher.setApplyObserver([&metrics](const Status& st, std::chrono::nanoseconds elapsed) {
     metrics.recordApply(st, elapsed);
@@ -233,7 +234,7 @@ int runServe(const Settings& settings) {
   // Mutations wait for Envoy; many handler threads let them meet in one group commit (with 4,
   // 32 concurrent clients reached 1.3× one client's creates/s; with 64, 7.6×).
   server_options.handler_threads = 64;
-  // --- issue 9, part B: connection caps, timeouts, sizes, readiness ---
+  // Connection caps, timeouts, sizes, readiness.
   server_options.max_connections = settings.api_max_connections;
   server_options.max_connections_per_client = settings.api_max_connections_per_client;
   server_options.request_timeout = settings.api_request_timeout;
@@ -255,16 +256,14 @@ int runServe(const Settings& settings) {
         std::min(server_options.max_connections_per_client, capped);
   }
   // Readiness: one named check per line; the data plane serves when every check is ok.
-  envoy::AdminClient ready_admin(daemon.adminBaseUrl(), std::chrono::milliseconds(500));
-  server_options.readiness = [&ready_admin, &daemon] {
+  server_options.readiness = [&probe_admin, &daemon] {
     api::Readiness r;
     r.checks.push_back(api::checkOf("supervisor_alive", daemon.supervisorRunning(),
                                     "the envoy-supervisor process is not running"));
-    r.checks.push_back(api::checkOf("envoy_admin_live", ready_admin.ready(),
+    r.checks.push_back(api::checkOf("envoy_admin_live", probe_admin.ready(),
                                     "Envoy's admin /ready does not answer LIVE"));
     return r;
   };
-  // --- end part B ---
   server_options.on_response = [&metrics](std::string_view method, std::string_view target,
                                           int status, std::chrono::nanoseconds elapsed) {
     metrics.recordApiRequest(method, target, status, elapsed);  // metrics (issue 6)
@@ -278,7 +277,7 @@ int runServe(const Settings& settings) {
   api::MetricsHandler metrics_handler([&metrics_registry] { return metrics_registry.render(); },
                                       server_options.readiness);
   api::ServerOptions metrics_options = server_options;
-  metrics_options.max_connections = kMetricsMaxConnections;  // issue 9, part B
+  metrics_options.max_connections = kMetricsMaxConnections;
   metrics_options.max_connections_per_client =
       std::min(kMetricsMaxConnections, server_options.max_connections_per_client);
   metrics_options.name = "metrics";

@@ -203,7 +203,7 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("OTEL_FLUSH_INTERVAL_S", *v, 1, 3600));
     s.otel_flush_interval_s = static_cast<int>(n);
   }
-  // --- issue 9, part B (API bounds) ---
+  // API connection caps, timeouts and sizes; caps on stored ingresses.
   if (auto v = get("API_MAX_CONNECTIONS")) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("API_MAX_CONNECTIONS", *v, 1, 1'000'000));
     s.api_max_connections = static_cast<size_t>(n);
@@ -244,7 +244,6 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("MAX_RULES_PER_INGRESS", *v, 1, 100));
     s.max_rules_per_ingress = static_cast<size_t>(n);
   }
-  // --- end part B ---
   return s;
 }
 

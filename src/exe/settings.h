@@ -45,7 +45,7 @@ struct Settings {
   std::string otel_service_instance_id;       // OTEL_SERVICE_INSTANCE_ID (default: host name)
   std::string deployment_environment;         // ENV
   int otel_flush_interval_s = 10;             // OTEL_FLUSH_INTERVAL_S
-  // --- issue 9, part B (API bounds) ---
+  // API connection caps, timeouts and sizes; caps on stored ingresses.
   size_t api_max_connections = 1024;            // API_MAX_CONNECTIONS (1..1000000)
   size_t api_max_connections_per_client = 256;  // API_MAX_CONNECTIONS_PER_CLIENT (≤ above)
   std::chrono::milliseconds api_request_timeout{10000};  // API_REQUEST_TIMEOUT (seconds, 1..3600)
@@ -54,7 +54,6 @@ struct Settings {
   size_t api_max_header_bytes = 16 << 10;                // API_MAX_HEADER_BYTES (1 KiB..1 MiB)
   size_t max_ingresses = 20000;                          // MAX_INGRESSES (1..1000000)
   size_t max_rules_per_ingress = 100;                    // MAX_RULES_PER_INGRESS (1..100)
-  // --- end part B ---
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

@@ -58,7 +58,7 @@
 
 namespace ingress::domain {
 
-// Caps on what clients may store (issue 9, part B). Exceeding max_ingresses is
+// Caps on what clients may store. Exceeding max_ingresses is
 // kResourceExhausted / "limit_exceeded" (409 in the API); more rules than max_rules_per_ingress
 // is kInvalidArgument / "bad_request" naming `rules` (400), like every other field error.
 struct ManagerLimits {

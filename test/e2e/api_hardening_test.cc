@@ -1,4 +1,4 @@
-// issue 9, part B: the API of a running `ingressd serve` withstands idle-connection floods
+// The API of a running `ingressd serve` withstands idle-connection floods
 // (connection caps, per-client fairness, the request timeout) and /ready tells when Envoy is
 // not serving while /health stays liveness.
 #include <arpa/inet.h>

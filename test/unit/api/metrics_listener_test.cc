@@ -183,7 +183,7 @@ TEST(MetricsListenerCreateTest, InvalidAddressesAndPortInUse) {
 namespace ingress::api {
 namespace {
 
-// issue 9, part B: /ready is also served on the metrics listener when a source is given.
+// /ready is also served on the metrics listener when a source is given.
 TEST(MetricsHandlerReadyTest, ReadyOnlyWithASource) {
   bool ok = false;
   MetricsHandler with([] { return std::string(); },

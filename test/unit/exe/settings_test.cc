@@ -430,7 +430,7 @@ TEST(LoadSettingsTest, InvalidCacheTtlAndReconcileIntervalNameTheVariable) {
   }
 }
 
-// --- issue 9, part B ---------------------------------------------------------------------
+// --- API caps, timeouts and sizes; caps on stored ingresses ---
 
 TEST(LoadSettingsTest, ApiBoundsDefaults) {
   Settings s = loadOk({});

@@ -301,7 +301,7 @@ TEST_F(ManagerTest, ConflictingFilesOnDiskKeepTheOlderIngress) {
   EXPECT_EQ(all[0].ingress, older);
 }
 
-// issue 9, part B: the caps on ingresses and rules.
+// The caps on ingresses and rules.
 TEST_F(ManagerTest, MaxIngressesIsLimitExceededUntilOneIsDeleted) {
   limits_.max_ingresses = 2;
   reopen();
