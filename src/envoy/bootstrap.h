@@ -1,4 +1,4 @@
-// Renders Envoy's bootstrap: node, admin, and file-based LDS/CDS from {DATA_DIR}/envoy/xds/.
+// Renders Envoy's bootstrap: node, admin, and file-based LDS/CDS from {DATA_DIR}/envoy/xds2/.
 // Pure and deterministic: the same options give the same bytes, so a changed bootstrap (which
 // needs a hot restart) is detected by comparing hashes.
 #pragma once

@@ -37,6 +37,9 @@ Json listener(uint16_t port, const BuilderSettings& s) {
       {"@type", kListenerType},
       {"name", name},
       {"address", {{"socket_address", {{"address", s.listen_address}, {"port_value", port}}}}},
+      // No SO_REUSEPORT: with it, another process could bind the same port (and Envoy bind a
+      // port another process holds) and the kernel would share connections between them.
+      {"enable_reuse_port", false},
       {"filter_chains",
        {{{"filters",
           {{{"name", "envoy.filters.network.http_connection_manager"}, {"typed_config", hcm}}}}}}},

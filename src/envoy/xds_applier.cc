@@ -18,6 +18,41 @@ constexpr milliseconds kMaxPollInterval(5);
 // How long a rollback waits for Envoy to confirm the restored files (at most the apply timeout).
 constexpr milliseconds kMaxRollbackWait(5000);
 
+// A listener's port; 0 when it has none.
+uint16_t listenerPort(const Json& l) {
+  if (!l.is_object() || !l.contains("address") || !l["address"].is_object()) return 0;
+  const Json& a = l["address"];
+  if (!a.contains("socket_address") || !a["socket_address"].is_object()) return 0;
+  const Json& sa = a["socket_address"];
+  if (!sa.contains("port_value") || !sa["port_value"].is_number_unsigned()) return 0;
+  const uint64_t p = sa["port_value"].get<uint64_t>();
+  return p <= 65535 ? static_cast<uint16_t>(p) : 0;
+}
+
+std::set<uint16_t> listenerPorts(const Json& listeners) {
+  std::set<uint16_t> out;
+  for (const auto& l : listeners) {
+    if (uint16_t p = listenerPort(l); p != 0) out.insert(p);
+  }
+  return out;
+}
+
+// `port 8443 (ingress "web" rules[0])`: the port and the rules of `config` on it.
+std::string portLabel(const XdsConfig& config, uint16_t port) {
+  std::string out = "port " + std::to_string(port);
+  auto it = config.port_rules.find(port);
+  if (it == config.port_rules.end() || it->second.empty()) return out;
+  out += " (";
+  constexpr size_t kMaxNamed = 3;
+  for (size_t i = 0; i < it->second.size() && i < kMaxNamed; ++i) {
+    out += (i ? ", " : "") + it->second[i];
+  }
+  if (it->second.size() > kMaxNamed) {
+    out += " and " + std::to_string(it->second.size() - kMaxNamed) + " more";
+  }
+  return out + ")";
+}
+
 std::map<uint16_t, Json> readRoutes(const Filesystem& fs, const std::string& dir) {
   std::map<uint16_t, Json> routes;
   auto names = fs.listDir(dir);
@@ -47,10 +82,11 @@ Json readResources(const Filesystem& fs, const std::string& path, std::string* v
 }  // namespace
 
 XdsApplier::XdsApplier(Filesystem& fs, const AdminApi& admin, Clock& clock, std::string xds_dir,
-                       std::string probe_address)
+                       std::string probe_address, std::string bind_address)
     : fs_(fs),
       admin_(admin),
-      owned_probe_(std::make_unique<TcpPortProbe>(std::move(probe_address))),
+      owned_probe_(
+          std::make_unique<TcpPortProbe>(std::move(probe_address), std::move(bind_address))),
       probe_(*owned_probe_),
       clock_(clock),
       xds_dir_(std::move(xds_dir)) {
@@ -76,6 +112,45 @@ void XdsApplier::loadCurrent() {
     if (listening.count(listenerName(port))) current_.routes[port] = std::move(route);
   }
   in_sync_ = true;
+}
+
+Status XdsApplier::checkNewPortsFree(const XdsConfig& next) const {
+  const std::set<uint16_t> ours = listenerPorts(current_.listeners);
+  for (uint16_t port : listenerPorts(next.listeners)) {
+    if (ours.count(port)) continue;
+    Status st = probe_.bindable(port);
+    if (st.code() == StatusCode::kAlreadyExists) {
+      return alreadyExists(
+          portLabel(next, port) + " is in use by another process; nothing was changed",
+          "port_in_use");
+    }
+    // Another probe failure is no verdict: Envoy's own bind decides (and explains a reject).
+    if (!st.ok()) log::debug("port probe failed", {{"port", port}, {"error", st.message()}});
+  }
+  return okStatus();
+}
+
+std::string XdsApplier::describeListenerReject() const {
+  const std::string fallback =
+      "Envoy rejected the new listeners; the previous configuration stays in place";
+  if (applying_ == nullptr) return fallback;
+  auto errors = admin_.listenerErrors();
+  if (!errors.ok() || errors->empty()) return fallback;
+  std::map<std::string, const Json*> good;
+  for (const auto& l : current_.listeners) good[l.value("name", "")] = &l;
+  std::string out;
+  for (const auto& l : applying_->listeners) {
+    const std::string name = l.value("name", "");
+    auto g = good.find(name);
+    if (g != good.end() && *g->second == l) continue;  // unchanged: not this update's fault
+    auto e = errors->find(name);
+    if (e == errors->end()) continue;
+    const uint16_t port = listenerPort(l);
+    const std::string what = port == 0 ? name : portLabel(*applying_, port);
+    out +=
+        (out.empty() ? "" : "; ") + ("Envoy rejected the listener on " + what + ": " + e->second);
+  }
+  return out.empty() ? fallback : out + "; the previous configuration stays in place";
 }
 
 Status XdsApplier::writeFile(const XdsFile& f) {
@@ -124,6 +199,9 @@ Status XdsApplier::waitFor(const std::map<std::string, std::string>& expect,
       for (const auto& [name, base] : reject_baseline) {
         auto it = stats->find(name);
         if (it != stats->end() && std::strtoull(it->second.c_str(), nullptr, 10) > base) {
+          if (name.rfind(ldsStatPrefix(), 0) == 0) {
+            return aborted(describeListenerReject(), "config_rejected");
+          }
           return aborted("Envoy rejected the new configuration (" + name +
                              " rose); the previous configuration stays in place",
                          "config_rejected");
@@ -199,6 +277,12 @@ Status XdsApplier::rollback(const std::vector<ApplyLayer>& layers, size_t starte
 Status XdsApplier::apply(const XdsConfig& next, milliseconds timeout) {
   const auto started_at = clock_.monotonicNow();
   const auto deadline = started_at + timeout;
+  INGRESS_RETURN_IF_ERROR(checkNewPortsFree(next));
+  applying_ = &next;
+  struct Clear {
+    const XdsConfig*& p;
+    ~Clear() { p = nullptr; }
+  } clear{applying_};
   // current_ is the last good configuration; it is replaced only on success.
   const std::vector<ApplyLayer> layers = planLayers(current_, next, !in_sync_);
   std::vector<std::string> watch;

@@ -22,6 +22,7 @@ XdsConfig buildXds(const domain::ConfigSnapshot& snapshot, const BuilderSettings
   out.listeners = buildListeners(plan, settings);
   out.routes = buildRouteConfigs(plan, settings);
   out.unresolved = std::move(plan.unresolved);
+  out.port_rules = std::move(plan.port_rules);
   std::string all = dumpJson(out.clusters) + dumpJson(out.listeners);
   for (const auto& [port, r] : out.routes) all += dumpJson(r);
   out.version = sha256Hex(all).substr(0, 16);

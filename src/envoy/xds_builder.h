@@ -30,6 +30,7 @@ struct XdsConfig {
   Json listeners;                   // array of Listener resources, sorted by port
   std::map<uint16_t, Json> routes;  // port → RouteConfiguration
   std::vector<UnresolvedRule> unresolved;
+  std::map<uint16_t, std::vector<std::string>> port_rules;  // RoutingPlan::port_rules
 };
 
 XdsConfig buildXds(const domain::ConfigSnapshot& snapshot, const BuilderSettings& settings);

@@ -174,7 +174,8 @@ int runServe(const Settings& settings) {
   envoy::EnvoyDaemon daemon(daemonOptions(settings, *data_dir, envoy_binary), fs, processes, clock);
   envoy::AdminClient admin(daemon.adminBaseUrl(), std::chrono::milliseconds(2000));
   envoy::XdsApplier applier(fs, admin, clock, daemon.paths().xds_dir,
-                            probeAddress(settings.envoy_listen_address));
+                            probeAddress(settings.envoy_listen_address),
+                            settings.envoy_listen_address);
   envoy::BuilderSettings builder;
   builder.listen_address = settings.envoy_listen_address;
   builder.xds_dir = daemon.paths().xds_dir;
@@ -294,7 +295,15 @@ int runServe(const Settings& settings) {
   const domain::SnapshotPtr initial = manager.current();
   applier.loadCurrent();
   const bool adopting = daemon.supervisorRunning();
-  if (!adopting) {
+  // Adopting an Envoy that serves an older xDS layout (another directory): its bootstrap
+  // differs, so daemon.start() hot restarts it onto this one; the new epoch must find every
+  // file already there (the old epoch does not watch this directory).
+  const bool new_layout = !fs.exists(joinPath(daemon.paths().xds_dir, envoy::kLdsFile));
+  if (adopting && new_layout) {
+    log::info("the running Envoy serves another xDS layout; moving it by hot restart",
+              {{"xds_dir", daemon.paths().xds_dir}});
+  }
+  if (!adopting || new_layout) {
     if (Status st = fs.makeDirs(daemon.paths().dir, 0700); !st.ok()) return fail(st);
     if (Status st = publisher.writeInitial(initial); !st.ok()) {
       return fail(st.withContext("writing Envoy configuration"));

@@ -151,6 +151,41 @@ TEST_F(XdsTest, RejectedConfigurationIsRolledBackAndOldRoutesKeepServing) {
   EXPECT_EQ(get(port, "bad.example.com")->status, 200);
 }
 
+TEST_F(XdsTest, ListenerCannotCoBindAPortAnotherProcessSharesWithReusePort) {
+  // Another service listens with SO_REUSEPORT, inviting anyone else with it to share the port.
+  // Envoy's listeners do not set it, so Envoy's bind fails and the listener is refused: the
+  // kernel never splits that service's connections with Envoy.
+  HttpBackend other("other", "127.0.0.1", 0, /*reuse_port=*/true);
+  HttpBackend a("a", "127.0.0.2");
+  instances_["vm-a"] = a.address();
+  auto config = build({ingressOf("i1", {rule("a.example.com", other.port(), "vm-a", a.port())})});
+  ASSERT_EQ(config.listeners.size(), 1u);
+  EXPECT_EQ(config.listeners[0]["enable_reuse_port"], false);
+  const auto rejected_before = admin_->stat("listener_manager.lds.update_rejected");
+  // Envoy's own bind is what is tested: the applier is told every port is free to bind.
+  struct AlwaysFree final : envoy::PortProbe {
+    explicit AlwaysFree(envoy::TcpPortProbe& p) : real(p) {}
+    bool accepts(uint16_t port) const override { return real.accepts(port); }
+    Status bindable(uint16_t) const override { return okStatus(); }
+    envoy::TcpPortProbe& real;
+  };
+  envoy::TcpPortProbe tcp("127.0.0.1");
+  AlwaysFree probe(tcp);
+  envoy::XdsApplier applier(fs_, *admin_, probe, clock_, inst_.paths().xds_dir);
+  applier.loadCurrent();
+  Status st = applier.apply(config, seconds(10));
+  EXPECT_EQ(st.code(), StatusCode::kAborted) << st.toString();
+  EXPECT_EQ(st.reason(), "config_rejected");
+  EXPECT_GT(*admin_->stat("listener_manager.lds.update_rejected"),
+            rejected_before.ok() ? *rejected_before : 0u);
+  for (int i = 0; i < 20; ++i) {
+    auto r = get(other.port(), "a.example.com");
+    ASSERT_TRUE(r.ok()) << r.status().toString();
+    EXPECT_EQ(r->header("x-backend"), "other") << "connection " << i << " reached Envoy";
+  }
+  EXPECT_EQ(a.requests(), 0u);
+}
+
 TEST_F(XdsTest, KeepAliveConnectionSurvivesHundredRouteChanges) {
   HttpBackend a("a", "127.0.0.2");
   HttpBackend b("b", "127.0.0.3");
