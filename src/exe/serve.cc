@@ -228,7 +228,7 @@ int runServe(const Settings& settings) {
     if (!loaded.ok()) return fail(loaded.status().withContext("API secret"));
     secret = *loaded;
   }
-  auth::JwtAuthenticator auth(secret, clock);
+  auth::JwtAuthenticator auth(secret, clock, {.max_lifetime = settings.token_max_lifetime});
   api::ServerOptions server_options;
   server_options.listen = settings.api_listen;
   // Mutations wait for Envoy; many handler threads let them meet in one group commit (with 4,

@@ -148,6 +148,10 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     if (v->size() < 16) return bad("JWT_SECRET", "<hidden>", "at least 16 characters");
     s.jwt_secret = *v;
   }
+  if (auto v = get("TOKEN_MAX_LIFETIME")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("TOKEN_MAX_LIFETIME", *v, 60, 366L * 24 * 3600));
+    s.token_max_lifetime = std::chrono::seconds(n);
+  }
   if (auto v = get("LOG_LEVEL")) {
     static const char* kLevels[] = {"debug", "info", "warn", "error"};
     if (std::find(std::begin(kLevels), std::end(kLevels), *v) == std::end(kLevels)) {

@@ -29,8 +29,12 @@ struct Settings {
   std::chrono::milliseconds envoy_ready_timeout{30000};  // ENVOY_READY_TIMEOUT (seconds)
   std::chrono::milliseconds envoy_apply_timeout{10000};  // ENVOY_APPLY_TIMEOUT (seconds)
   std::string api_listen = "127.0.0.1:8080";             // API_LISTEN (host:port)
-  std::string metrics_listen = "127.0.0.1:9464";      // METRICS_LISTEN (IP:port, like API_LISTEN)
-  std::string jwt_secret;                             // JWT_SECRET (empty: {DATA_DIR}/api-secret)
+  std::string metrics_listen = "127.0.0.1:9464";  // METRICS_LISTEN (IP:port, like API_LISTEN)
+  std::string jwt_secret;                         // JWT_SECRET (empty: {DATA_DIR}/api-secret)
+  // TOKEN_MAX_LIFETIME (seconds, 60..31622400): longest exp - iat (or exp - now) of an API
+  // token; the default is auth::kDefaultTokenMaxLifetime (30 days). No "unlimited": every token
+  // must expire.
+  std::chrono::seconds token_max_lifetime{30LL * 24 * 3600};
   std::string log_level = "info";                     // LOG_LEVEL
   std::string hypeman_api_url;                        // HYPEMAN_API_URL (empty: built-in registry)
   std::string hypeman_api_token;                      // HYPEMAN_API_TOKEN

@@ -346,6 +346,21 @@ TEST(LoadSettingsTest, ShortJwtSecretIsNotEchoed) {
 
 // --- address helpers -----------------------------------------------------------------------
 
+TEST(LoadSettingsTest, TokenMaxLifetimeDefaultsToThirtyDaysAndIsBounded) {
+  EXPECT_EQ(loadOk({}).token_max_lifetime, std::chrono::seconds(2'592'000));
+  EXPECT_EQ(loadOk({{"TOKEN_MAX_LIFETIME", "3600"}}).token_max_lifetime,
+            std::chrono::seconds(3600));
+  EXPECT_EQ(loadOk({{"TOKEN_MAX_LIFETIME", "60"}}).token_max_lifetime, std::chrono::seconds(60));
+  EXPECT_EQ(loadOk({{"TOKEN_MAX_LIFETIME", "31622400"}}).token_max_lifetime,
+            std::chrono::seconds(31'622'400));
+  for (const char* value : {"0", "59", "31622401", "1h", "-5", ""}) {
+    auto s = load({{"TOKEN_MAX_LIFETIME", value}});
+    ASSERT_FALSE(s.ok()) << value;
+    EXPECT_EQ(s.status().message(), std::string("TOKEN_MAX_LIFETIME=\"") + value +
+                                        "\" is invalid: expected an integer from 60 to 31622400");
+  }
+}
+
 TEST(IsLoopbackAddressTest, AcceptsIpv4LoopbackRangeAndIpv6Loopback) {
   EXPECT_TRUE(isLoopbackAddress("127.0.0.1"));
   EXPECT_TRUE(isLoopbackAddress("127.255.255.254"));
