@@ -29,12 +29,8 @@ struct Settings {
   std::chrono::milliseconds envoy_ready_timeout{30000};  // ENVOY_READY_TIMEOUT (seconds)
   std::chrono::milliseconds envoy_apply_timeout{10000};  // ENVOY_APPLY_TIMEOUT (seconds)
   std::string api_listen = "127.0.0.1:8080";             // API_LISTEN (host:port)
-  std::string metrics_listen = "127.0.0.1:9464";  // METRICS_LISTEN (IP:port, like API_LISTEN)
-  std::string jwt_secret;                         // JWT_SECRET (empty: {DATA_DIR}/api-secret)
-  // TOKEN_MAX_LIFETIME (seconds, 60..31622400): longest exp - iat (or exp - now) of an API
-  // token; the default is auth::kDefaultTokenMaxLifetime (30 days). No "unlimited": every token
-  // must expire.
-  std::chrono::seconds token_max_lifetime{30LL * 24 * 3600};
+  std::string metrics_listen = "127.0.0.1:9464";      // METRICS_LISTEN (IP:port, like API_LISTEN)
+  std::string jwt_secret;                             // JWT_SECRET (empty: {DATA_DIR}/api-secret)
   std::string log_level = "info";                     // LOG_LEVEL
   std::string hypeman_api_url;                        // HYPEMAN_API_URL (empty: built-in registry)
   std::string hypeman_api_token;                      // HYPEMAN_API_TOKEN
@@ -49,6 +45,10 @@ struct Settings {
   std::string otel_service_instance_id;       // OTEL_SERVICE_INSTANCE_ID (default: host name)
   std::string deployment_environment;         // ENV
   int otel_flush_interval_s = 10;             // OTEL_FLUSH_INTERVAL_S
+  // TOKEN_MAX_LIFETIME (seconds, 60..31622400): longest exp - iat (or exp - now) of an API
+  // token; the default is auth::kDefaultTokenMaxLifetime (30 days). No "unlimited": every token
+  // must expire.
+  std::chrono::seconds token_max_lifetime{30LL * 24 * 3600};
   // API connection caps, timeouts and sizes; caps on stored ingresses.
   size_t api_max_connections = 1024;            // API_MAX_CONNECTIONS (1..1000000)
   size_t api_max_connections_per_client = 256;  // API_MAX_CONNECTIONS_PER_CLIENT (≤ above)
