@@ -145,7 +145,8 @@ def jwt_token(secret):
     def b64(data):
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
     header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    claims = b64(json.dumps({"sub": "otel-e2e", "exp": int(time.time()) + 3600}).encode())
+    now = int(time.time())
+    claims = b64(json.dumps({"sub": "otel-e2e", "iat": now, "exp": now + 3600}).encode())
     sig = hmac.new(secret.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
     return f"{header}.{claims}.{b64(sig)}"
 
