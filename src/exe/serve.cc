@@ -27,6 +27,7 @@
 #include "envoy/embedded_envoy.h"
 #include "envoy/route_publisher.h"
 #include "envoy/xds_applier.h"
+#include "exe/own_sockets.h"
 #include "ingress/ids.h"
 #include "ingress/manager.h"
 #include "instances/caching_resolver.h"
@@ -214,11 +215,16 @@ int runServe(const Settings& settings) {
   //    out and logged). Envoy gets exactly the Manager's set, so the API and Envoy agree: every
   //    Envoy file is regenerated from it, then Envoy is started or adopted. A running Envoy gets
   //    the configuration through the ordered applier instead, so nothing misroutes.
+  //    Targets are checked against TARGET_DENY_CIDRS and this daemon's own sockets.
+  const std::vector<Cidr> local_addresses = localAddresses();
+  domain::TargetPolicy target_policy(settings.target_deny_cidrs);
+  addOwnSockets(target_policy, settings, local_addresses);
   domain::RandomIdGenerator ids;
   domain::Manager manager(
       ingress_store, instance_store, *resolver, clock, ids, &publisher,
       domain::ManagerLimits{.max_ingresses = settings.max_ingresses,
-                            .max_rules_per_ingress = settings.max_rules_per_ingress});
+                            .max_rules_per_ingress = settings.max_rules_per_ingress},
+      &target_policy);
   // 3. The API and metrics sockets, and the API secret, before Envoy is started or adopted: an
   //    unusable address (in use, not local) or secret stops serve with nothing started. The
   //    sockets are bound now and accept once Envoy serves (early clients wait in the backlog).
@@ -270,6 +276,8 @@ int runServe(const Settings& settings) {
   };
   auto server = api::Server::create(server_options, manager, auth);
   if (!server.ok()) return fail(server.status().withContext("API_LISTEN=" + settings.api_listen));
+  addListenSocket(target_policy, settings.api_listen, (*server)->port(), "API listener",
+                  local_addresses);
   // --- metrics (issue 6): GET /metrics on METRICS_LISTEN; like every setting, a listen address
   //     that cannot be used stops startup. ---
   //     Same server machinery, limits and timeouts as the API; no authentication, no API hook.
@@ -289,6 +297,8 @@ int runServe(const Settings& settings) {
   if (!metrics_server.ok()) {
     return fail(metrics_server.status().withContext("METRICS_LISTEN=" + settings.metrics_listen));
   }
+  addListenSocket(target_policy, settings.metrics_listen, (*metrics_server)->port(),
+                  "metrics listener", local_addresses);
   // --- end metrics ---
 
   const domain::SnapshotPtr initial = manager.current();

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "common/host_port.h"
+#include "ingress/target_policy.h"
 
 namespace ingress::exe {
 namespace {
@@ -247,6 +248,16 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
   if (auto v = get("MAX_RULES_PER_INGRESS")) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("MAX_RULES_PER_INGRESS", *v, 1, 100));
     s.max_rules_per_ingress = static_cast<size_t>(n);
+  }
+  s.target_deny_cidrs_text = std::string(domain::kDefaultTargetDenyCidrs);
+  if (auto v = get("TARGET_DENY_CIDRS")) s.target_deny_cidrs_text = *v;
+  {
+    auto cidrs = parseCidrList(s.target_deny_cidrs_text);
+    if (!cidrs.ok()) {
+      return invalidArgument("TARGET_DENY_CIDRS=\"" + s.target_deny_cidrs_text +
+                             "\" is invalid: " + cidrs.status().message());
+    }
+    s.target_deny_cidrs = std::move(*cidrs);
   }
   return s;
 }

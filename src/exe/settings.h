@@ -9,7 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/host_port.h"
 #include "common/status.h"
 
 namespace ingress::exe {
@@ -58,6 +60,10 @@ struct Settings {
   size_t api_max_header_bytes = 16 << 10;                // API_MAX_HEADER_BYTES (1 KiB..1 MiB)
   size_t max_ingresses = 20000;                          // MAX_INGRESSES (1..1000000)
   size_t max_rules_per_ingress = 100;                    // MAX_RULES_PER_INGRESS (1..100)
+  // TARGET_DENY_CIDRS (comma-separated CIDRs; "": none): addresses no target may resolve to.
+  // Default: domain::kDefaultTargetDenyCidrs. The daemon's own sockets are refused regardless.
+  std::string target_deny_cidrs_text;
+  std::vector<Cidr> target_deny_cidrs;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

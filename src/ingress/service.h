@@ -7,6 +7,7 @@
 // Errors (Status code / reason → what api/ makes of them):
 //   kInvalidArgument / "bad_request"          400, message names the field: rules[1].match.port
 //   kInvalidArgument / "instance_not_found"   400
+//   kInvalidArgument / "target_denied"        400, the instance resolves to a denied address
 //   kNotFound        / "not_found"            404
 //   kAlreadyExists   / "already_exists"       409 (name taken)
 //   kAlreadyExists   / "hostname_in_use"      409, message names the ingress holding it

@@ -282,6 +282,8 @@ def run(ingressd):
             "API_LISTEN": f"127.0.0.1:{api_port}",
             "METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
             "ENVOY_LISTEN_ADDRESS": "127.0.0.1",
+            # The backend is on loopback: the default deny list without 127.0.0.0/8.
+            "TARGET_DENY_CIDRS": "169.254.0.0/16,fe80::/10,224.0.0.0/4,ff00::/8,255.255.255.255/32,0.0.0.0/8,::/128",
             "ENVOY_DRAIN_TIME_S": "1",
             "ENVOY_PARENT_SHUTDOWN_TIME_S": "3",
             "ENVOY_STOP_ON_SHUTDOWN": "true",

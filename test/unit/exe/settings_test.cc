@@ -498,5 +498,46 @@ TEST(LoadSettingsTest, InvalidApiBoundsNameTheVariable) {
             "API_MAX_CONNECTIONS_PER_CLIENT (11) must not exceed API_MAX_CONNECTIONS (10)");
 }
 
+// --- TARGET_DENY_CIDRS ---
+
+TEST(LoadSettingsTest, TargetDenyCidrsDefaultDeniesLoopbackLinkLocalMulticastBroadcast) {
+  Settings s = loadOk({});
+  std::vector<std::string> got;
+  for (const Cidr& c : s.target_deny_cidrs) got.push_back(formatCidr(c));
+  EXPECT_THAT(got, ::testing::UnorderedElementsAre("127.0.0.0/8", "::1/128", "169.254.0.0/16",
+                                                   "fe80::/10", "224.0.0.0/4", "ff00::/8",
+                                                   "255.255.255.255/32", "0.0.0.0/8", "::/128"));
+  auto in = [&](std::string_view ip) {
+    for (const Cidr& c : s.target_deny_cidrs) {
+      if (c.contains(*parseIpAddress(ip))) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(in("127.0.0.1"));
+  EXPECT_TRUE(in("::ffff:127.0.0.1"));
+  EXPECT_TRUE(in("169.254.169.254"));
+  EXPECT_TRUE(in("239.1.1.1"));
+  EXPECT_TRUE(in("255.255.255.255"));
+  EXPECT_TRUE(in("0.0.0.0"));
+  EXPECT_FALSE(in("10.0.0.1"));
+  EXPECT_FALSE(in("2001:db8::1"));
+}
+
+TEST(LoadSettingsTest, TargetDenyCidrsIsReadAndMayBeEmpty) {
+  Settings s = loadOk({{"TARGET_DENY_CIDRS", "10.0.0.0/8, fd00::/8"}});
+  ASSERT_EQ(s.target_deny_cidrs.size(), 2u);
+  EXPECT_EQ(formatCidr(s.target_deny_cidrs[1]), "fd00::/8");
+  EXPECT_TRUE(loadOk({{"TARGET_DENY_CIDRS", ""}}).target_deny_cidrs.empty());
+}
+
+TEST(LoadSettingsTest, InvalidTargetDenyCidrsNamesTheVariableAndTheItem) {
+  auto s = load({{"TARGET_DENY_CIDRS", "127.0.0.0/8,10.0.0.1/8"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("TARGET_DENY_CIDRS=\"127.0.0.0/8,10.0.0.1/8\" is invalid: item 2"));
+  EXPECT_THAT(s.status().message(), HasSubstr("host bits are set"));
+}
+
 }  // namespace
 }  // namespace ingress::exe
