@@ -38,6 +38,12 @@ Status RoutePublisher::applyLocked(const XdsConfig& config, size_t ingresses,
   return okStatus();
 }
 
+Status RoutePublisher::reapplyCurrent() {
+  std::lock_guard lock(mu_);
+  const XdsConfig current = applier_.current();
+  return applier_.apply(current, apply_timeout_);
+}
+
 Status RoutePublisher::writeInitial(const domain::SnapshotPtr& snapshot) {
   std::lock_guard lock(mu_);
   return applier_.writeAll(buildXds(snapshot, settings_));
