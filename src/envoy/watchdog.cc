@@ -70,9 +70,9 @@ void Watchdog::loop() {
     } catch (const std::exception& e) {
       st = internalError(std::string("recovery threw: ") + e.what());
     }
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        clock_.monotonicNow() - started)
-                        .count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.monotonicNow() - started)
+            .count();
     if (st.ok()) {
       core_.recovered(clock_.monotonicNow());
       log::info("recovered: a new envoy-supervisor serves",

@@ -79,7 +79,7 @@ class WatchdogCore {
   WatchdogState state_ = WatchdogState::kHealthy;
   std::optional<WatchdogTime> retry_at_;
   std::optional<WatchdogTime> recovered_at_;  // of the last successful recovery
-  int quick_failures_ = 0;  // failed or short-lived recoveries in a row
+  int quick_failures_ = 0;                    // failed or short-lived recoveries in a row
   WatchdogCounters counters_;
 };
 
