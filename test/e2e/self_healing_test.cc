@@ -36,8 +36,8 @@ class SelfHealingTest : public ::testing::Test {
   }
 
   void create(const std::string& name, const std::string& hostname) {
-    auto r = api_->call("POST", "/ingresses", ingressBody(name, hostname, port_, "vm-a",
-                                                          backend_.port()));
+    auto r = api_->call("POST", "/ingresses",
+                        ingressBody(name, hostname, port_, "vm-a", backend_.port()));
     ASSERT_TRUE(r.ok()) << r.status().toString();
     ASSERT_EQ(r->status, 201) << r->body;
   }
