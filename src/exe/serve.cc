@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "api/metrics_handler.h"
+#include "api/readiness.h"
 #include "api/server.h"
 #include "auth/auth.h"
 #include "auth/secret.h"
@@ -26,6 +27,7 @@
 #include "envoy/daemon.h"
 #include "envoy/embedded_envoy.h"
 #include "envoy/route_publisher.h"
+#include "envoy/watchdog.h"
 #include "envoy/xds_applier.h"
 #include "exe/own_sockets.h"
 #include "ingress/ids.h"
@@ -96,6 +98,17 @@ uint64_t raiseFileLimit() {
 // logs, the resolver.
 constexpr uint64_t kReservedFds = 256;
 constexpr size_t kMetricsMaxConnections = 64;
+
+// ok unless the watchdog is replacing a dead supervisor (or backing off after a failed try).
+api::ReadinessCheck watchdogCheck(const envoy::WatchdogStatus& w) {
+  const bool recovering =
+      w.state == envoy::WatchdogState::kRecovering || w.state == envoy::WatchdogState::kBackoff;
+  std::string detail = "the envoy-supervisor died; the watchdog is ";
+  detail += w.state == envoy::WatchdogState::kBackoff ? "backing off after a failed recovery"
+                                                      : "starting a new one";
+  if (!w.counters.last_error.empty()) detail += " (last error: " + w.counters.last_error + ")";
+  return api::checkOf("watchdog_recovering", !recovering, detail);
+}
 
 int fail(const Status& st) {
   log::error("ingressd cannot start", {{"error", st.message()}});
@@ -205,6 +218,28 @@ int runServe(const Settings& settings) {
   // Short-timeout admin calls for /metrics and /ready (AdminClient is thread-safe).
   envoy::AdminClient probe_admin(daemon.adminBaseUrl(), std::chrono::milliseconds(500));
   metric_sources.envoy_ready = [&probe_admin] { return probe_admin.ready(); };
+  // The watchdog: replaces a dead supervisor (which restarts Envoy), then re-applies the last
+  // configuration Envoy confirmed. Started once Envoy serves; its state feeds /ready and /metrics.
+  envoy::Watchdog watchdog(
+      clock, envoy::WatchdogTimings{},
+      envoy::WatchdogHooks{
+          .probe =
+              [&daemon, &probe_admin] {
+                return envoy::WatchdogProbe{.supervisor_alive = daemon.supervisorRunning(),
+                                            .envoy_live = probe_admin.ready()};
+              },
+          .recover =
+              [&daemon, &publisher] {
+                INGRESS_RETURN_IF_ERROR(daemon.recover());
+                return publisher.reapplyCurrent().withContext("re-applying the configuration");
+              }});
+  metric_sources.watchdog = [&watchdog, &fs, &envoy_binary] {
+    const envoy::WatchdogStatus w = watchdog.status();
+    return telemetry::WatchdogCounts{.supervisor_restarts = w.counters.supervisor_restarts,
+                                     .recovery_failures = w.counters.recovery_failures,
+                                     .state = std::string(envoy::watchdogStateName(w.state)),
+                                     .binary_present = fs.exists(envoy_binary)};
+  };
   telemetry::IngressdMetrics metrics(metrics_registry, std::move(metric_sources));
   publisher.setApplyObserver([&metrics](const Status& st, std::chrono::nanoseconds elapsed) {
     metrics.recordApply(st, elapsed);
@@ -262,12 +297,16 @@ int runServe(const Settings& settings) {
         std::min(server_options.max_connections_per_client, capped);
   }
   // Readiness: one named check per line; the data plane serves when every check is ok.
-  server_options.readiness = [&probe_admin, &daemon] {
+  server_options.readiness = [&probe_admin, &daemon, &watchdog, &fs, &envoy_binary] {
     api::Readiness r;
     r.checks.push_back(api::checkOf("supervisor_alive", daemon.supervisorRunning(),
                                     "the envoy-supervisor process is not running"));
     r.checks.push_back(api::checkOf("envoy_admin_live", probe_admin.ready(),
                                     "Envoy's admin /ready does not answer LIVE"));
+    r.checks.push_back(
+        api::checkOf("envoy_binary_present", fs.exists(envoy_binary),
+                     envoy_binary + " is missing (re-extracted before Envoy's next start)"));
+    r.checks.push_back(watchdogCheck(watchdog.status()));
     return r;
   };
   server_options.on_response = [&metrics](std::string_view method, std::string_view target,
@@ -330,7 +369,10 @@ int runServe(const Settings& settings) {
     return fail(st.withContext("METRICS_LISTEN=" + settings.metrics_listen));
   }
 
-  // 5. The periodic reconcile: notices instances that moved or vanished at the source (hypeman)
+  // 5. From now on a dead supervisor is replaced (and Envoy with it).
+  watchdog.start();
+
+  // 6. The periodic reconcile: notices instances that moved or vanished at the source (hypeman)
   //    without any API call here, and commits a new snapshot when a resolution changed.
   instances::Reconciler reconciler(clock, settings.instance_reconcile_interval,
                                    [&manager] { return manager.reconcileInstances(); });
@@ -339,6 +381,7 @@ int runServe(const Settings& settings) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info("stop signal received", {{"signal", sig}});
+  watchdog.stop();  // first: a stop must not be mistaken for a death
   reconciler.stop();
   (*server)->stop(std::chrono::seconds(10));
   (*metrics_server)->stop(std::chrono::seconds(1));  // metrics (issue 6)

@@ -12,7 +12,9 @@
 //   kAlreadyExists   / "already_exists"       409 (name taken)
 //   kAlreadyExists   / "hostname_in_use"      409, message names the ingress holding it
 //   kAborted         / "config_rejected"      500 (Envoy refused; nothing changed)
-//   kDeadlineExceeded/ "apply_timeout"        504 (not confirmed in time; next start reconciles)
+//   kDeadlineExceeded/ "apply_timeout"        504 (not confirmed in time; nothing stored, the
+//                                              previous configuration restored)
+//   kResourceExhausted/"resource_exhausted"   503 (ingressd ran out of descriptors/memory/disk)
 //   anything else                              500 internal_error
 #pragma once
 
