@@ -32,8 +32,7 @@ TEST(ListenerBuilderTest, DefaultsFollowEnvoysEdgeBestPractices) {
   EXPECT_EQ(h["max_request_headers_kb"], 60);
   EXPECT_EQ(h["common_http_protocol_options"]["idle_timeout"], "300s");
   EXPECT_EQ(h["common_http_protocol_options"]["max_headers_count"], 100);
-  EXPECT_EQ(h["common_http_protocol_options"]["headers_with_underscores_action"],
-            "REJECT_REQUEST");
+  EXPECT_EQ(h["common_http_protocol_options"]["headers_with_underscores_action"], "REJECT_REQUEST");
   EXPECT_EQ(h["http2_protocol_options"]["max_concurrent_streams"], 100);
   EXPECT_EQ(h["http2_protocol_options"]["initial_stream_window_size"], 65536);
   EXPECT_EQ(h["http2_protocol_options"]["initial_connection_window_size"], 1048576);
