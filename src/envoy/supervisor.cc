@@ -247,7 +247,10 @@ int Runner::run() {
     log::error("supervisor cannot start", {{"error", st.message()}});
     return st.code() == StatusCode::kFailedPrecondition ? 3 : 1;
   }
-  log::info("supervisor started", {{"pid", ::getpid()}, {"data_dir", paths_.data_dir}});
+  // Envoy inherits the limit: one descriptor per downstream and upstream connection.
+  const uint64_t fd_limit = raiseOpenFileLimit();
+  log::info("supervisor started",
+            {{"pid", ::getpid()}, {"data_dir", paths_.data_dir}, {"envoy_fd_limit", fd_limit}});
   execute(core_.start(clock_.monotonicNow()));
   while (!exit_requested_) {
     pollfd p{signal_fd_, POLLIN, 0};

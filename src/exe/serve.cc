@@ -115,8 +115,31 @@ int fail(const Status& st) {
   return 1;
 }
 
+envoy::EdgeLimits edgeLimits(const Settings& s) {
+  envoy::EdgeLimits e;
+  e.request_headers_timeout = s.envoy_request_headers_timeout;
+  e.idle_timeout = s.envoy_idle_timeout;
+  e.stream_idle_timeout = s.envoy_stream_idle_timeout;
+  e.request_timeout = s.envoy_request_timeout;
+  e.max_request_headers_kb = s.envoy_max_request_headers_kb;
+  e.max_headers_count = s.envoy_max_headers_count;
+  e.max_connections_per_listener = s.envoy_max_connections_per_listener;
+  return e;
+}
+
+// Envoy inherits serve's descriptor limit through the supervisor (each raises its soft limit
+// to the hard one), so the default connection cap is sized from it.
+envoy::OverloadOptions overloadOptions(const Settings& s, uint64_t fd_limit) {
+  envoy::OverloadOptions o;
+  o.max_downstream_connections = s.envoy_max_downstream_connections != 0
+                                     ? s.envoy_max_downstream_connections
+                                     : envoy::defaultMaxDownstreamConnections(fd_limit);
+  o.max_heap_bytes = s.envoy_max_heap_bytes;
+  return o;
+}
+
 envoy::DaemonOptions daemonOptions(const Settings& settings, const std::string& data_dir,
-                                   const std::string& envoy_binary) {
+                                   const std::string& envoy_binary, uint64_t fd_limit) {
   envoy::DaemonOptions options;
   options.data_dir = data_dir;
   options.self_exe = selfExe();
@@ -130,6 +153,7 @@ envoy::DaemonOptions daemonOptions(const Settings& settings, const std::string& 
   options.bootstrap.otel.service_instance_id = settings.otel_service_instance_id;
   options.bootstrap.otel.environment = settings.deployment_environment;
   options.bootstrap.otel.flush_interval_s = settings.otel_flush_interval_s;
+  options.bootstrap.overload = overloadOptions(settings, fd_limit);
   options.drain_time_s = settings.envoy_drain_time_s;
   options.parent_shutdown_time_s = settings.envoy_parent_shutdown_time_s;
   options.envoy_log_level = settings.envoy_log_level;
@@ -185,13 +209,22 @@ int runServe(const Settings& settings) {
     return fail(invalidArgument("ENVOY_BINARY=\"" + envoy_binary + "\" does not exist"));
   }
 
-  envoy::EnvoyDaemon daemon(daemonOptions(settings, *data_dir, envoy_binary), fs, processes, clock);
+  const envoy::DaemonOptions daemon_options =
+      daemonOptions(settings, *data_dir, envoy_binary, fd_limit);
+  log::info(
+      "envoy edge limits",
+      {{"max_downstream_connections", daemon_options.bootstrap.overload.max_downstream_connections},
+       {"max_heap_bytes", daemon_options.bootstrap.overload.max_heap_bytes},
+       {"max_connections_per_listener", settings.envoy_max_connections_per_listener},
+       {"request_headers_timeout_s", settings.envoy_request_headers_timeout.count()}});
+  envoy::EnvoyDaemon daemon(daemon_options, fs, processes, clock);
   envoy::AdminClient admin(daemon.adminBaseUrl(), std::chrono::milliseconds(2000));
   envoy::XdsApplier applier(fs, admin, clock, daemon.paths().xds_dir,
                             probeAddress(settings.envoy_listen_address));
   envoy::BuilderSettings builder;
   builder.listen_address = settings.envoy_listen_address;
   builder.xds_dir = daemon.paths().xds_dir;
+  builder.edge = edgeLimits(settings);
   envoy::RoutePublisher publisher(applier, builder, settings.envoy_apply_timeout);
   // --- metrics (issue 6): event hooks now, scrape-time sources once the manager exists ---
   telemetry::Registry metrics_registry;

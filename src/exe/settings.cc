@@ -46,6 +46,47 @@ Status checkListenAddress(std::string_view var, const std::string& v) {
   return okStatus();
 }
 
+// Envoy's edge limits (see EdgeLimits and OverloadOptions in src/envoy).
+template <typename Get>
+Status loadEdgeLimits(const Get& get, Settings& s) {
+  auto secs = [&](std::string_view var, long lo, long hi, std::chrono::seconds& out) -> Status {
+    if (auto v = get(var)) {
+      INGRESS_ASSIGN_OR_RETURN(long n, parseInt(var, *v, lo, hi));
+      out = std::chrono::seconds(n);
+    }
+    return okStatus();
+  };
+  INGRESS_RETURN_IF_ERROR(
+      secs("ENVOY_REQUEST_HEADERS_TIMEOUT", 1, 3600, s.envoy_request_headers_timeout));
+  INGRESS_RETURN_IF_ERROR(secs("ENVOY_IDLE_TIMEOUT", 1, 86400, s.envoy_idle_timeout));
+  INGRESS_RETURN_IF_ERROR(secs("ENVOY_STREAM_IDLE_TIMEOUT", 0, 86400, s.envoy_stream_idle_timeout));
+  INGRESS_RETURN_IF_ERROR(secs("ENVOY_REQUEST_TIMEOUT", 0, 86400, s.envoy_request_timeout));
+  if (auto v = get("ENVOY_MAX_REQUEST_HEADERS_KB")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_MAX_REQUEST_HEADERS_KB", *v, 1, 8192));
+    s.envoy_max_request_headers_kb = static_cast<uint32_t>(n);
+  }
+  if (auto v = get("ENVOY_MAX_HEADERS_COUNT")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_MAX_HEADERS_COUNT", *v, 1, 10000));
+    s.envoy_max_headers_count = static_cast<uint32_t>(n);
+  }
+  if (auto v = get("ENVOY_MAX_CONNECTIONS_PER_LISTENER")) {
+    INGRESS_ASSIGN_OR_RETURN(long n,
+                             parseInt("ENVOY_MAX_CONNECTIONS_PER_LISTENER", *v, 1, 10'000'000));
+    s.envoy_max_connections_per_listener = static_cast<uint64_t>(n);
+  }
+  if (auto v = get("ENVOY_MAX_DOWNSTREAM_CONNECTIONS")) {
+    INGRESS_ASSIGN_OR_RETURN(long n,
+                             parseInt("ENVOY_MAX_DOWNSTREAM_CONNECTIONS", *v, 1, 10'000'000));
+    s.envoy_max_downstream_connections = static_cast<uint64_t>(n);
+  }
+  if (auto v = get("ENVOY_MAX_HEAP_BYTES")) {
+    INGRESS_ASSIGN_OR_RETURN(long n,
+                             parseInt("ENVOY_MAX_HEAP_BYTES", *v, 64L << 20, 999'999'999'999L));
+    s.envoy_max_heap_bytes = static_cast<uint64_t>(n);
+  }
+  return okStatus();
+}
+
 }  // namespace
 
 bool isLoopbackAddress(std::string_view ip) {
@@ -259,6 +300,7 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     }
     s.target_deny_cidrs = std::move(*cidrs);
   }
+  INGRESS_RETURN_IF_ERROR(loadEdgeLimits(get, s));
   return s;
 }
 

@@ -64,6 +64,17 @@ struct Settings {
   // Default: domain::kDefaultTargetDenyCidrs. The daemon's own sockets are refused regardless.
   std::string target_deny_cidrs_text;
   std::vector<Cidr> target_deny_cidrs;
+  // Envoy as an edge proxy: limits of every ingress listener (seconds; 0 turns off where noted).
+  std::chrono::seconds envoy_request_headers_timeout{10};  // ENVOY_REQUEST_HEADERS_TIMEOUT (1..)
+  std::chrono::seconds envoy_idle_timeout{300};            // ENVOY_IDLE_TIMEOUT (1..)
+  std::chrono::seconds envoy_stream_idle_timeout{300};     // ENVOY_STREAM_IDLE_TIMEOUT (0: off)
+  std::chrono::seconds envoy_request_timeout{0};           // ENVOY_REQUEST_TIMEOUT (0: off)
+  uint32_t envoy_max_request_headers_kb = 60;              // ENVOY_MAX_REQUEST_HEADERS_KB
+  uint32_t envoy_max_headers_count = 100;                  // ENVOY_MAX_HEADERS_COUNT
+  uint64_t envoy_max_connections_per_listener = 10000;     // ENVOY_MAX_CONNECTIONS_PER_LISTENER
+  // ENVOY_MAX_DOWNSTREAM_CONNECTIONS; unset (0): half of Envoy's descriptor limit, at most 50000.
+  uint64_t envoy_max_downstream_connections = 0;
+  uint64_t envoy_max_heap_bytes = 1ull << 30;  // ENVOY_MAX_HEAP_BYTES (64 MiB..)
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

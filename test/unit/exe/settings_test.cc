@@ -539,5 +539,57 @@ TEST(LoadSettingsTest, InvalidTargetDenyCidrsNamesTheVariableAndTheItem) {
   EXPECT_THAT(s.status().message(), HasSubstr("host bits are set"));
 }
 
+TEST(LoadSettingsTest, EnvoyEdgeLimitDefaults) {
+  Settings s = loadOk({});
+  EXPECT_EQ(s.envoy_request_headers_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(s.envoy_idle_timeout, std::chrono::seconds(300));
+  EXPECT_EQ(s.envoy_stream_idle_timeout, std::chrono::seconds(300));
+  EXPECT_EQ(s.envoy_request_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(s.envoy_max_request_headers_kb, 60u);
+  EXPECT_EQ(s.envoy_max_headers_count, 100u);
+  EXPECT_EQ(s.envoy_max_connections_per_listener, 10000u);
+  EXPECT_EQ(s.envoy_max_downstream_connections, 0u) << "0: sized from the descriptor limit";
+  EXPECT_EQ(s.envoy_max_heap_bytes, 1ull << 30);
+}
+
+TEST(LoadSettingsTest, EnvoyEdgeLimitsFromTheEnvironment) {
+  Settings s = loadOk({{"ENVOY_REQUEST_HEADERS_TIMEOUT", "1"},
+                       {"ENVOY_IDLE_TIMEOUT", "2"},
+                       {"ENVOY_STREAM_IDLE_TIMEOUT", "0"},
+                       {"ENVOY_REQUEST_TIMEOUT", "60"},
+                       {"ENVOY_MAX_REQUEST_HEADERS_KB", "8192"},
+                       {"ENVOY_MAX_HEADERS_COUNT", "20"},
+                       {"ENVOY_MAX_CONNECTIONS_PER_LISTENER", "5"},
+                       {"ENVOY_MAX_DOWNSTREAM_CONNECTIONS", "6"},
+                       {"ENVOY_MAX_HEAP_BYTES", "67108864"}});
+  EXPECT_EQ(s.envoy_request_headers_timeout, std::chrono::seconds(1));
+  EXPECT_EQ(s.envoy_idle_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(s.envoy_stream_idle_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(s.envoy_request_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(s.envoy_max_request_headers_kb, 8192u);
+  EXPECT_EQ(s.envoy_max_headers_count, 20u);
+  EXPECT_EQ(s.envoy_max_connections_per_listener, 5u);
+  EXPECT_EQ(s.envoy_max_downstream_connections, 6u);
+  EXPECT_EQ(s.envoy_max_heap_bytes, 64ull << 20);
+}
+
+TEST(LoadSettingsTest, InvalidEnvoyEdgeLimitsNameTheVariable) {
+  for (const auto& [var, value] :
+       std::vector<std::pair<std::string, std::string>>{{"ENVOY_REQUEST_HEADERS_TIMEOUT", "0"},
+                                                        {"ENVOY_IDLE_TIMEOUT", "0"},
+                                                        {"ENVOY_STREAM_IDLE_TIMEOUT", "-1"},
+                                                        {"ENVOY_REQUEST_TIMEOUT", "1s"},
+                                                        {"ENVOY_MAX_REQUEST_HEADERS_KB", "8193"},
+                                                        {"ENVOY_MAX_HEADERS_COUNT", "0"},
+                                                        {"ENVOY_MAX_CONNECTIONS_PER_LISTENER", "0"},
+                                                        {"ENVOY_MAX_DOWNSTREAM_CONNECTIONS", "0"},
+                                                        {"ENVOY_MAX_HEAP_BYTES", "1048576"}}) {
+    auto s = load({{var, value}});
+    ASSERT_FALSE(s.ok()) << var;
+    EXPECT_EQ(std::string(s.status().message()).rfind(var + "=\"" + value + "\" is invalid", 0), 0u)
+        << s.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace ingress::exe
