@@ -40,15 +40,6 @@ IpAddress unmapped(const IpAddress& ip) {
   return v4;
 }
 
-// `c` with its host bits cleared.
-Cidr masked(Cidr c) {
-  const unsigned max = c.address.v6 ? 128 : 32;
-  for (unsigned bit = c.prefix; bit < max; ++bit) {
-    c.address.bytes[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
-  }
-  return c;
-}
-
 }  // namespace
 
 bool isIpv6Literal(std::string_view host) {
@@ -164,7 +155,7 @@ StatusOr<Cidr> parseCidr(std::string_view text) {
   for (unsigned bit = 0; bit < max; ++bit) {
     if (bit < prefix) continue;
     if ((c.address.bytes[bit / 8] & (0x80u >> (bit % 8))) != 0) {
-      return bad("host bits are set (did you mean " + formatCidr(masked(c)) + "?)");
+      return bad("host bits are set (did you mean " + formatCidr(cidrNetwork(c)) + "?)");
     }
   }
   if (c.address.v6 && prefix >= 96 && isMapped(c.address)) {
@@ -197,6 +188,14 @@ StatusOr<std::vector<Cidr>> parseCidrList(std::string_view text) {
     start = comma + 1;
   }
   return out;
+}
+
+Cidr cidrNetwork(Cidr c) {
+  const unsigned max = c.address.v6 ? 128 : 32;
+  for (unsigned bit = c.prefix; bit < max; ++bit) {
+    c.address.bytes[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
+  }
+  return c;
 }
 
 std::string formatCidr(const Cidr& cidr) {

@@ -83,6 +83,8 @@ StatusOr<Cidr> parseCidr(std::string_view text);
 // Comma-separated CIDRs; blanks around items are ignored, an empty list (or only blanks) is
 // no CIDR. An error names the item: "item 2 (\"10.0.0/8\"): ...".
 StatusOr<std::vector<Cidr>> parseCidrList(std::string_view text);
+// `cidr` with its host bits cleared: the network it names ("10.1.2.3/8" → "10.0.0.0/8").
+Cidr cidrNetwork(Cidr cidr);
 // "127.0.0.0/8"; the inverse of parseCidr.
 std::string formatCidr(const Cidr& cidr);
 

@@ -52,15 +52,6 @@ bool fromSockaddr(const sockaddr* addr, const sockaddr* mask, Cidr& out) {
   return true;
 }
 
-// `c` with its host bits cleared.
-Cidr network(Cidr c) {
-  const unsigned max = c.address.v6 ? 128 : 32;
-  for (unsigned bit = c.prefix; bit < max; ++bit) {
-    c.address.bytes[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
-  }
-  return c;
-}
-
 }  // namespace
 
 std::vector<Cidr> localAddresses() {
@@ -72,7 +63,7 @@ std::vector<Cidr> localAddresses() {
     if (!fromSockaddr(i->ifa_addr, i->ifa_netmask, c)) continue;
     // An IPv4-mapped form never appears here; parse-level mapping is not needed.
     if ((i->ifa_flags & IFF_LOOPBACK) != 0) {
-      out.push_back(network(c));
+      out.push_back(cidrNetwork(c));
     } else {
       c.prefix = static_cast<uint8_t>(c.address.v6 ? 128 : 32);
       out.push_back(c);

@@ -125,5 +125,15 @@ TEST(CidrTest, ListErrorsNameTheItem) {
   EXPECT_THAT(trailing.status().message(), HasSubstr("item 2 is empty"));
 }
 
+TEST(CidrTest, NetworkClearsHostBits) {
+  auto ip4 = parseIpAddress("10.1.2.3");
+  ASSERT_TRUE(ip4.ok());
+  EXPECT_EQ(formatCidr(cidrNetwork(Cidr{*ip4, 8})), "10.0.0.0/8");
+  EXPECT_EQ(formatCidr(cidrNetwork(Cidr{*ip4, 32})), "10.1.2.3/32");
+  auto ip6 = parseIpAddress("fe80::1:2");
+  ASSERT_TRUE(ip6.ok());
+  EXPECT_EQ(formatCidr(cidrNetwork(Cidr{*ip6, 10})), "fe80::/10");
+}
+
 }  // namespace
 }  // namespace ingress
