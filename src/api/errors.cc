@@ -1,5 +1,7 @@
 #include "api/errors.h"
 
+#include <algorithm>
+
 #include "common/json.h"
 #include "common/log.h"
 
@@ -23,6 +25,8 @@ HttpError mapStatus(const Status& status) {
       // A configured cap (MAX_INGRESSES, ...): the state conflicts with the request until
       // something is deleted. Otherwise: a too large payload.
       if (status.reason() == "limit_exceeded") return {409, "limit_exceeded"};
+      // ingressd or the host ran out of descriptors, memory or disk (errnoError): retry later.
+      if (status.reason() == "resource_exhausted") return {503, "resource_exhausted"};
       return {413, "payload_too_large"};
     case StatusCode::kUnsupported: return {415, "unsupported_media_type"};
     case StatusCode::kAborted: return {500, "config_rejected"};
@@ -49,6 +53,29 @@ ApiResponse errorFromStatus(const Status& status, std::string_view request_id) {
     return errorResponse(
         e.http_status, e.code,
         "internal error (see the server log, request " + std::string(request_id) + ")");
+  }
+  if (e.code == "resource_exhausted") {
+    // "ingressd ran out of file descriptors (RLIMIT_NOFILE): write /path: Too many open files":
+    // what ran out is for the client, the call and its path for the log.
+    log::error("request failed: resource exhausted",
+               {{"request_id", request_id}, {"error", status.message()}});
+    // Context may precede it ("writing rds_80.json: ingressd ran out ..."): show the segment
+    // that says what ran out.
+    const std::string& m = status.message();
+    std::string what = "ingressd ran out of a system resource";
+    for (size_t start = 0; start < m.size();) {
+      const size_t end = std::min(m.find(": ", start), m.size());
+      const std::string segment = m.substr(start, end - start);
+      if (segment.find("ran out of") != std::string::npos ||
+          segment.find(" is full") != std::string::npos) {
+        what = segment;
+        break;
+      }
+      start = end + 2;
+    }
+    return errorResponse(
+        e.http_status, e.code,
+        what + "; retry later (see the server log, request " + std::string(request_id) + ")");
   }
   return errorResponse(e.http_status, e.code, status.message());
 }

@@ -21,7 +21,8 @@ struct HttpError {
 // Maps a non-ok Status: kInvalidArgument→400 (reason or bad_request), kUnauthenticated→401
 // unauthorized, kNotFound→404 (reason or not_found), kAlreadyExists→409 (reason or
 // already_exists), kResourceExhausted→409 limit_exceeded with that reason (a configured cap such as
-// MAX_INGRESSES) and 413 payload_too_large otherwise, kUnsupported→415
+// MAX_INGRESSES), 503 resource_exhausted with that reason (ingressd ran out of descriptors,
+// memory or disk) and 413 payload_too_large otherwise, kUnsupported→415
 // unsupported_media_type, kAborted→500 config_rejected, kDeadlineExceeded→504 (reason or
 // apply_timeout), kUnavailable→503 (reason or unavailable), anything else→500 internal_error.
 HttpError mapStatus(const Status& status);

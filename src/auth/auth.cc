@@ -26,9 +26,8 @@ StatusOr<std::string_view> bearerToken(std::string_view authorization) {
 
 Status JwtAuthenticator::authenticate(std::string_view authorization) const {
   INGRESS_ASSIGN_OR_RETURN(std::string_view token, bearerToken(authorization));
-  StatusOr<Json> claims = verifyJwtHs256(token, secret_, clock_.now());
-  if (!claims.ok()) return unauthenticated("invalid or expired token");
-  return okStatus();
+  StatusOr<Json> claims = verifyJwtHs256(token, secret_, clock_.now(), policy_);
+  return claims.ok() ? okStatus() : claims.status();
 }
 
 }  // namespace ingress::auth

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <utility>
 
+#include "auth/jwt.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -25,17 +26,20 @@ class Authenticator {
   virtual Status authenticate(std::string_view authorization) const = 0;
 };
 
-// Verifies HS256 JWTs with `secret`, checking exp/nbf against `clock.now()`.
-// Keeps a reference to `clock`, which must outlive it.
+// Verifies HS256 JWTs with `secret` under `policy` (exp required, lifetime capped, no crit; see
+// jwt.h), checking times against `clock.now()`. A refusal's message is verifyJwtHs256's reason
+// ("token has no exp claim", "token expired", ...): it names what to fix and reveals nothing
+// about the secret. Keeps a reference to `clock`, which must outlive it.
 class JwtAuthenticator final : public Authenticator {
  public:
-  JwtAuthenticator(std::string secret, const Clock& clock)
-      : secret_(std::move(secret)), clock_(clock) {}
+  JwtAuthenticator(std::string secret, const Clock& clock, JwtPolicy policy = {})
+      : secret_(std::move(secret)), clock_(clock), policy_(policy) {}
   Status authenticate(std::string_view authorization) const override;
 
  private:
   const std::string secret_;
   const Clock& clock_;
+  const JwtPolicy policy_;
 };
 
 // The token of "Bearer <token>" (scheme case-insensitive, one or more spaces);

@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <cctype>
 #include <optional>
 
 #include "auth/base64url.h"
@@ -56,17 +57,47 @@ Status checkHeader(const Json& header) {
   if (typ != header.end() && (!typ->is_string() || typ->get_ref<const std::string&>() != "JWT")) {
     return unauthenticated("unsupported token typ");
   }
+  // RFC 7515 §4.1.11: a recipient must refuse a token whose "crit" lists an extension it does
+  // not understand. We understand none, so every "crit" is refused; the message names the first
+  // extension so the issuer can see what to drop.
+  if (auto crit = header.find("crit"); crit != header.end()) {
+    if (!crit->is_array() || crit->empty() || !(*crit)[0].is_string()) {
+      return unauthenticated("token header crit must be a non-empty array of extension names");
+    }
+    // The name comes from a header not yet authenticated: echo only a short, plain form.
+    std::string name = (*crit)[0].get<std::string>().substr(0, 64);
+    for (char& c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.' &&
+          c != ':') {
+        c = '?';
+      }
+    }
+    return unauthenticated("token header crit names an extension this server does not support: \"" +
+                           name + "\"");
+  }
   return okStatus();
 }
 
 Status checkTimes(const Json& claims, std::chrono::system_clock::time_point now,
-                  std::chrono::seconds leeway) {
+                  const JwtPolicy& policy) {
   const double t = epochSeconds(now);
-  const double slack = static_cast<double>(leeway.count());
-  if (auto exp = claims.find("exp"); exp != claims.end()) {
-    if (!exp->is_number()) return unauthenticated("token exp is not a number");
-    if (t >= exp->get<double>() + slack) return unauthenticated("token expired");
+  const double slack = static_cast<double>(policy.leeway.count());
+  const double max_lifetime = static_cast<double>(policy.max_lifetime.count());
+  auto exp = claims.find("exp");
+  if (exp == claims.end()) return unauthenticated("token has no exp claim");
+  if (!exp->is_number()) return unauthenticated("token exp is not a number");
+  const double expires = exp->get<double>();
+  if (t >= expires + slack) return unauthenticated("token expired");
+  const auto too_long = [&] {
+    return unauthenticated("token lifetime exceeds TOKEN_MAX_LIFETIME (" +
+                           std::to_string(policy.max_lifetime.count()) + " s)");
+  };
+  if (auto iat = claims.find("iat"); iat != claims.end()) {
+    if (!iat->is_number()) return unauthenticated("token iat is not a number");
+    if (expires - iat->get<double>() > max_lifetime) return too_long();
   }
+  // Also without iat, or with an iat in the future: what is left may not exceed the cap.
+  if (expires - t > max_lifetime + slack) return too_long();
   if (auto nbf = claims.find("nbf"); nbf != claims.end()) {
     if (!nbf->is_number()) return unauthenticated("token nbf is not a number");
     if (t + slack < nbf->get<double>()) return unauthenticated("token not yet valid");
@@ -74,20 +105,29 @@ Status checkTimes(const Json& claims, std::chrono::system_clock::time_point now,
   return okStatus();
 }
 
-}  // namespace
-
-std::string mintJwtHs256(std::string_view secret, const Json& claims) {
-  static const std::string kHeader = base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
-  std::string signing_input = kHeader + "." + base64UrlEncode(dumpJson(claims));
+// `header_b64` "." base64url(claims) "." signature.
+std::string signEncodedHeader(std::string_view secret, const std::string& header_b64,
+                              const Json& claims) {
+  std::string signing_input = header_b64 + "." + base64UrlEncode(dumpJson(claims));
   std::optional<std::string> mac = hmacSha256(secret, signing_input);
   // HMAC-SHA256 with a valid digest cannot fail short of memory exhaustion; an unsigned-looking
   // token would still never verify, so no Status is needed here.
   return signing_input + "." + base64UrlEncode(mac.value_or(std::string()));
 }
 
+}  // namespace
+
+std::string signJwtHs256(std::string_view secret, const Json& header, const Json& claims) {
+  return signEncodedHeader(secret, base64UrlEncode(dumpJson(header)), claims);
+}
+
+std::string mintJwtHs256(std::string_view secret, const Json& claims) {
+  static const std::string kHeader = base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})");
+  return signEncodedHeader(secret, kHeader, claims);
+}
+
 StatusOr<Json> verifyJwtHs256(std::string_view token, std::string_view secret,
-                              std::chrono::system_clock::time_point now,
-                              std::chrono::seconds leeway) {
+                              std::chrono::system_clock::time_point now, const JwtPolicy& policy) {
   if (token.size() > kMaxJwtBytes) return unauthenticated("token too large");
   if (secret.empty()) return unauthenticated("no token secret configured");
 
@@ -115,7 +155,7 @@ StatusOr<Json> verifyJwtHs256(std::string_view token, std::string_view secret,
   // The payload is parsed only after the signature holds: untrusted JSON never reaches the
   // parser unless it was signed with our key.
   INGRESS_ASSIGN_OR_RETURN(Json claims, decodeJsonObject(payload_b64, "payload"));
-  INGRESS_RETURN_IF_ERROR(checkTimes(claims, now, leeway));
+  INGRESS_RETURN_IF_ERROR(checkTimes(claims, now, policy));
   return claims;
 }
 

@@ -112,7 +112,11 @@ int main(int argc, char** argv) {
   setKind(idel, inv, CommandKind::kInstancesDelete);
 
   CLI::App* token = app.add_subcommand("token", "Print a JWT signed with the API secret");
-  token->add_option("--ttl", cmd.ttl, "Lifetime, e.g. 30m, 1h, 7d")->capture_default_str();
+  token
+      ->add_option("--ttl", cmd.ttl,
+                   "Lifetime, e.g. 30m, 1h, 7d (ingressd accepts up to its TOKEN_MAX_LIFETIME, "
+                   "30d by default)")
+      ->capture_default_str();
   token->add_option("--sub", cmd.subject, "Subject claim")->capture_default_str();
   setKind(token, inv, CommandKind::kToken);
 

@@ -1,5 +1,6 @@
 #include "cli/run.h"
 
+#include "auth/jwt.h"
 #include "cli/endpoint.h"
 #include "cli/format.h"
 #include "common/json.h"
@@ -76,6 +77,12 @@ int runToken(const Invocation& inv, CliContext& ctx) {
   StatusOr<std::string> secret = loadSigningSecret(inv.auth, ctx.fs);
   if (!secret.ok()) return fail(ctx, kExitUsage, secret.status().message());
   ctx.out << mintCliToken(*secret, inv.command.subject, ctx.now, *ttl) << "\n";
+  if (*ttl > auth::kDefaultTokenMaxLifetime) {
+    // Still printed: the daemon's TOKEN_MAX_LIFETIME may have been raised.
+    ctx.err << "warning: ingressd refuses tokens living longer than TOKEN_MAX_LIFETIME ("
+            << auth::kDefaultTokenMaxLifetime.count()
+            << " s by default); this one works only if it was raised\n";
+  }
   return kExitOk;
 }
 

@@ -1,5 +1,6 @@
 #include "common/status.h"
 
+#include <cerrno>
 #include <cstring>
 #include <string>
 
@@ -40,7 +41,18 @@ Status errnoError(std::string_view what, int err) {
   char buf[256];
   // GNU strerror_r returns a char* that may or may not point into buf.
   const char* text = strerror_r(err, buf, sizeof buf);
-  return internalError(std::string(what) + ": " + text);
+  std::string message = std::string(what) + ": " + text;
+  const char* exhausted = nullptr;
+  switch (err) {
+    case EMFILE: exhausted = "ingressd ran out of file descriptors (RLIMIT_NOFILE)"; break;
+    case ENFILE: exhausted = "the host ran out of file descriptors (fs.file-max)"; break;
+    case ENOMEM: exhausted = "ingressd ran out of memory"; break;
+    case ENOSPC:
+    case EDQUOT: exhausted = "the disk holding DATA_DIR is full"; break;
+    default: break;
+  }
+  if (exhausted == nullptr) return internalError(std::move(message));
+  return resourceExhausted(std::string(exhausted) + ": " + message, "resource_exhausted");
 }
 
 }  // namespace ingress

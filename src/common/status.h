@@ -92,7 +92,10 @@ inline Status aborted(std::string m, std::string reason = {}) {
   return {StatusCode::kAborted, std::move(m), std::move(reason)};
 }
 inline Status internalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
-// An internal error from a failed system call: "<what>: <strerror(err)>".
+// The Status of a failed system call: "<what>: <strerror(err)>". kInternal, except when the
+// process or the host ran out of something — EMFILE/ENFILE (file descriptors), ENOMEM, ENOSPC/
+// EDQUOT (disk) — which is kResourceExhausted / "resource_exhausted" (503 in the API) with a
+// message saying what ran out, so it is never mistaken for a fault of Envoy or of the request.
 Status errnoError(std::string_view what, int err);
 
 template <typename T>

@@ -1,5 +1,6 @@
 #include "envoy/binary.h"
 
+#include <sys/stat.h>
 #include <zstd.h>
 
 #include <memory>
@@ -67,6 +68,33 @@ StatusOr<ExtractResult> ensureExtracted(Filesystem& fs, const std::string& data_
   result.replaced = true;
   log::info("extracted Envoy", {{"path", result.path}, {"version", source.version}});
   return result;
+}
+
+BinaryGuard::BinaryGuard(Filesystem& fs, std::string data_dir, EnvoyBinarySource source)
+    : fs_(fs),
+      data_dir_(std::move(data_dir)),
+      source_(std::move(source)),
+      path_(extractedEnvoyPath(data_dir_, source_)) {}
+
+std::optional<BinaryGuard::Identity> BinaryGuard::identity() const {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return Identity{.dev = st.st_dev,
+                  .ino = st.st_ino,
+                  .size = static_cast<int64_t>(st.st_size),
+                  .mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec,
+                  .ctime_ns = int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec,
+                  .mode = static_cast<uint32_t>(st.st_mode & 07777)};
+}
+
+StatusOr<ExtractResult> BinaryGuard::ensure() {
+  const auto before = identity();
+  if (before && verified_ && *before == *verified_) return ExtractResult{path_, false};
+  if (!before) log::warn("the extracted Envoy is missing; extracting it again", {{"path", path_}});
+  verified_.reset();
+  INGRESS_ASSIGN_OR_RETURN(ExtractResult r, ensureExtracted(fs_, data_dir_, source_));
+  verified_ = identity();
+  return r;
 }
 
 }  // namespace ingress::envoy

@@ -6,6 +6,10 @@
 // several processes at once (each writes its own temp file; rename is atomic).
 #pragma once
 
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,5 +39,39 @@ struct ExtractResult {
 };
 StatusOr<ExtractResult> ensureExtracted(Filesystem& fs, const std::string& data_dir,
                                         const EnvoyBinarySource& source);
+
+// The check the supervisor makes before every spawn of Envoy: the extracted binary exists and
+// its sha256 is the pinned one, else it is re-extracted (ensureExtracted: temp file + rename).
+// Hashing ~100 MB takes ~0.3 s, so a file whose identity (device, inode, size, mtime, ctime) is
+// the one last verified is trusted without hashing again; any write, replacement or deletion
+// changes that identity (ctime cannot be set from user space). Not thread-safe.
+//
+//   BinaryGuard guard(fs, data_dir, embeddedEnvoy());
+//   INGRESS_RETURN_IF_ERROR(guard.ensure().status());  // then spawn guard.path()
+class BinaryGuard {
+ public:
+  BinaryGuard(Filesystem& fs, std::string data_dir, EnvoyBinarySource source);
+  const std::string& path() const { return path_; }
+  // ok with replaced=true when the file was (re)written; the error of ensureExtracted otherwise.
+  StatusOr<ExtractResult> ensure();
+
+ private:
+  struct Identity {
+    dev_t dev = 0;
+    ino_t ino = 0;
+    int64_t size = 0;
+    int64_t mtime_ns = 0;
+    int64_t ctime_ns = 0;
+    uint32_t mode = 0;
+    bool operator==(const Identity&) const = default;
+  };
+  std::optional<Identity> identity() const;
+
+  Filesystem& fs_;
+  std::string data_dir_;
+  EnvoyBinarySource source_;
+  std::string path_;
+  std::optional<Identity> verified_;  // of the file last hashed (or written) and found good
+};
 
 }  // namespace ingress::envoy

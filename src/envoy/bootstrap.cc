@@ -1,5 +1,7 @@
 #include "envoy/bootstrap.h"
 
+#include <algorithm>
+
 #include "common/filesystem.h"
 
 namespace ingress::envoy {
@@ -54,17 +56,58 @@ Json otelSink(const OtelOptions& o) {
   };
 }
 
+Json threshold(const char* monitor, double value) {
+  return Json::array({{{"name", monitor}, {"threshold", {{"value", value}}}}});
+}
+
+Json overloadManager(const OverloadOptions& o) {
+  constexpr char kHeap[] = "envoy.resource_monitors.fixed_heap";
+  constexpr char kConnections[] = "envoy.resource_monitors.global_downstream_max_connections";
+  return {
+      {"refresh_interval", "0.25s"},
+      {"resource_monitors",
+       {{{"name", kHeap},
+         {"typed_config",
+          {{"@type",
+            "type.googleapis.com/envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig"},
+           {"max_heap_size_bytes", o.max_heap_bytes}}}},
+        {{"name", kConnections},
+         {"typed_config",
+          {{"@type",
+            "type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3."
+            "DownstreamConnectionsConfig"},
+           {"max_active_downstream_connections", o.max_downstream_connections}}}}}},
+      {"actions",
+       {{{"name", "envoy.overload_actions.shrink_heap"},
+         {"triggers", threshold(kHeap, o.shrink_heap_threshold)}},
+        {{"name", "envoy.overload_actions.disable_http_keepalive"},
+         {"triggers", threshold(kHeap, o.shrink_heap_threshold)}},
+        {{"name", "envoy.overload_actions.stop_accepting_requests"},
+         {"triggers", threshold(kHeap, o.stop_accepting_requests_threshold)}}}},
+      {"loadshed_points",
+       {{{"name", "envoy.load_shed_points.tcp_listener_accept"},
+         {"triggers", threshold(kHeap, o.stop_accepting_requests_threshold)}}}},
+  };
+}
+
 }  // namespace
+
+uint64_t defaultMaxDownstreamConnections(uint64_t envoy_fd_limit) {
+  return std::clamp<uint64_t>(envoy_fd_limit / 2, 1, 50000);
+}
 
 Json renderBootstrap(const BootstrapOptions& o) {
   Json b = {
       {"node", {{"id", o.node_id}, {"cluster", "ingressd"}}},
       {"admin",
        {{"address",
-         {{"socket_address", {{"address", o.admin_address}, {"port_value", o.admin_port}}}}}}},
+         {{"socket_address", {{"address", o.admin_address}, {"port_value", o.admin_port}}}}},
+        // ingressd's probes and changes must reach Envoy even at the connection cap.
+        {"ignore_global_conn_limit", true}}},
       {"dynamic_resources",
        {{"lds_config", pathConfigSource(o.xds_dir, "lds.json")},
         {"cds_config", pathConfigSource(o.xds_dir, "cds.json")}}},
+      {"overload_manager", overloadManager(o.overload)},
   };
   if (o.otel.enabled) {
     b["stats_flush_interval"] = std::to_string(o.otel.flush_interval_s) + "s";

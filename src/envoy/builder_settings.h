@@ -10,10 +10,33 @@ namespace ingress::envoy {
 
 inline constexpr char kNotFoundBody[] = "No ingress found for this hostname";
 
+// Limits of every ingress listener and its HTTP connection manager, after Envoy's "Configuring
+// Envoy as an edge proxy" best practices. Each is a setting of `ingressd serve` (README); a
+// zero duration disables that timeout where Envoy allows it.
+struct EdgeLimits {
+  // A client must send its complete request headers within this time of the first byte; a
+  // half-open (slowloris) connection is closed after it.
+  std::chrono::seconds request_headers_timeout{10};
+  // A downstream connection with no active request is closed after this (also a connection that
+  // never sends a byte).
+  std::chrono::seconds idle_timeout{300};
+  // A request (stream) with no activity in either direction is reset after this. 0: off.
+  std::chrono::seconds stream_idle_timeout{300};
+  // The whole request must be received within this. 0: off (the default: uploads and
+  // WebSockets to VMs may take long; headers and idleness are bounded by the timeouts above).
+  std::chrono::seconds request_timeout{0};
+  uint32_t max_request_headers_kb = 60;           // larger headers: 431 (Envoy allows 1..8192)
+  uint32_t max_headers_count = 100;               // more headers: 431
+  uint64_t max_connections_per_listener = 10000;  // the connection_limit network filter
+  uint32_t per_connection_buffer_limit_bytes = 32768;
+  bool operator==(const EdgeLimits&) const = default;
+};
+
 struct BuilderSettings {
   std::string listen_address = "0.0.0.0";
   std::string xds_dir;  // where rds_<port>.json lives (Envoy watches this directory)
   std::chrono::milliseconds connect_timeout{5000};
+  EdgeLimits edge;
 };
 
 std::string listenerName(uint16_t port);  // also the route configuration's name

@@ -220,6 +220,7 @@ Status EnvoyDaemon::start() {
   }
   const std::string bootstrap_text = renderBootstrapText(options_.bootstrap);
   const std::string bootstrap_sha = sha256Hex(bootstrap_text);
+  bootstrap_text_ = bootstrap_text;
   const LaunchSpec launch = launchSpec();
 
   supervisor_pid_ = findOurSupervisor();
@@ -248,6 +249,19 @@ Status EnvoyDaemon::start() {
     return waitLive(bootstrap_sha, st->hot_restart_failures);
   }
   return hotRestart(bootstrap_text, launch);
+}
+
+Status EnvoyDaemon::recover() {
+  if (bootstrap_text_.empty()) return failedPrecondition("recover() before start()");
+  const std::string bootstrap_sha = sha256Hex(bootstrap_text_);
+  supervisor_pid_ = findOurSupervisor();
+  if (supervisor_pid_ != 0) {
+    log::info("a supervisor of ours runs again; adopting it",
+              {{"supervisor_pid", supervisor_pid_}});
+    auto st = state();
+    return waitLive(bootstrap_sha, st.ok() ? st->hot_restart_failures : 0);
+  }
+  return startSupervisor(bootstrap_text_, launchSpec());
 }
 
 Status EnvoyDaemon::stop(std::chrono::milliseconds timeout) {

@@ -10,8 +10,14 @@
 //      `envoy --mode validate` and applies it by hot restart (an invalid one is refused and the
 //      running Envoy keeps serving); or, with nothing running, starts a new supervisor;
 //   4. waits, with a deadline, until Envoy is LIVE.
+// recover(): after start(), when the supervisor has died (serve's watchdog): adopts a supervisor
+//   of ours if one runs again, else stops a stray Envoy of ours (Envoy normally dies with its
+//   supervisor) and starts a new supervisor with the bootstrap start() validated (no second
+//   `--mode validate`, so recovery stays well inside 2 s); waits until Envoy is LIVE.
 // stop(): asks the supervisor to drain and stop Envoy (ENVOY_STOP_ON_SHUTDOWN=true) and waits.
-// Not thread-safe; used by serve's main thread.
+// Not thread-safe: serve calls start() on its main thread, then only the watchdog thread calls
+// recover(), and stop() comes after the watchdog stopped. supervisorRunning() only reads files
+// and /proc, and may be called from any thread.
 #pragma once
 
 #include <sys/types.h>
@@ -59,6 +65,7 @@ class EnvoyDaemon {
   EnvoyDaemon(DaemonOptions options, Filesystem& fs, ProcessLauncher& processes, Clock& clock);
 
   Status start();
+  Status recover();
   Status stop(std::chrono::milliseconds timeout);
 
   // True when a supervisor of this data dir is running (start() will adopt it).
@@ -87,6 +94,7 @@ class EnvoyDaemon {
   Clock& clock_;
   bool adopted_ = false;
   pid_t supervisor_pid_ = 0;
+  std::string bootstrap_text_;  // what start() validated and serves; recover() reuses it
 };
 
 }  // namespace ingress::envoy

@@ -1,5 +1,7 @@
 #include "envoy/launch.h"
 
+#include <sys/resource.h>
+
 namespace ingress::envoy {
 
 EnvoyPaths::EnvoyPaths(const std::string& data_dir_in)
@@ -88,6 +90,17 @@ uint32_t baseIdForDataDir(const std::string& canonical_data_dir) {
   }
   // 1..1,000,000 slots × 40 keeps base_id * 10 + epoch well inside uint32.
   return static_cast<uint32_t>((h % 1000000) + 1) * 40;
+}
+
+uint64_t raiseOpenFileLimit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return 0;
+  if (lim.rlim_cur != lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  return lim.rlim_cur;
 }
 
 std::string adminUrl(const std::string& address, uint16_t port) {

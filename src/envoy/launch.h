@@ -59,6 +59,11 @@ std::vector<std::string> envoyArgv(const LaunchSpec& spec, uint32_t epoch);
 // the epoch; ids are spaced 40 apart so up to 400 epochs never reach a neighbour's range.
 uint32_t baseIdForDataDir(const std::string& canonical_data_dir);
 
+// Raises this process's soft RLIMIT_NOFILE to its hard limit, so the Envoy it spawns (which
+// inherits it) can hold as many connections as the host allows. Returns the soft limit in force
+// afterwards (0 when it cannot be read). Called by the supervisor before it spawns Envoy.
+uint64_t raiseOpenFileLimit();
+
 // "http://127.0.0.1:9901" (IPv6 in brackets).
 std::string adminUrl(const std::string& address, uint16_t port);
 

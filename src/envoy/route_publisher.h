@@ -25,6 +25,11 @@ class RoutePublisher final : public domain::ConfigPublisher {
   Status publish(const domain::SnapshotPtr& next) override;
   // Writes the files without waiting for Envoy (before Envoy starts).
   Status writeInitial(const domain::SnapshotPtr& snapshot);
+  // After Envoy was restarted underneath us (serve's watchdog): applies again the last
+  // configuration Envoy confirmed, under the publish lock, so it cannot overtake or undo a
+  // publish in progress. When a rollback could not be confirmed (Envoy died mid-apply) this
+  // rewrites every file; otherwise it confirms that the restarted Envoy serves those files.
+  Status reapplyCurrent();
 
   // Metrics hook (optional): told the result and duration of every apply publish() makes. Set
   // before the first publish(); called with the publish lock held, so it must be quick.

@@ -24,11 +24,13 @@ using std::chrono::milliseconds;
 
 class Runner {
  public:
-  Runner(const std::string& data_dir, Filesystem& fs, ProcessLauncher& processes, Clock& clock)
+  Runner(const std::string& data_dir, Filesystem& fs, ProcessLauncher& processes, Clock& clock,
+         BeforeEnvoySpawn before_spawn)
       : paths_(data_dir),
         fs_(fs),
         processes_(processes),
         clock_(clock),
+        before_spawn_(std::move(before_spawn)),
         core_(SupervisorTimings{}) {}
 
   int run();
@@ -51,6 +53,7 @@ class Runner {
   Filesystem& fs_;
   ProcessLauncher& processes_;
   Clock& clock_;
+  BeforeEnvoySpawn before_spawn_;
   SupervisorCore core_;
   LaunchSpec launch_;
   int signal_fd_ = -1;
@@ -109,6 +112,13 @@ void Runner::rotateStdoutBeforeSpawn() {
 }
 
 void Runner::spawn(uint32_t epoch) {
+  if (before_spawn_) {
+    if (Status st = before_spawn_(launch_); !st.ok()) {
+      log::error("cannot start envoy", {{"epoch", epoch}, {"error", st.message()}});
+      execute(core_.spawnFailed(epoch, st.message(), clock_.monotonicNow()));
+      return;
+    }
+  }
   rotateStdoutBeforeSpawn();
   auto sha = sha256File(launch_.bootstrap_path);
   SpawnOptions o;
@@ -237,7 +247,10 @@ int Runner::run() {
     log::error("supervisor cannot start", {{"error", st.message()}});
     return st.code() == StatusCode::kFailedPrecondition ? 3 : 1;
   }
-  log::info("supervisor started", {{"pid", ::getpid()}, {"data_dir", paths_.data_dir}});
+  // Envoy inherits the limit: one descriptor per downstream and upstream connection.
+  const uint64_t fd_limit = raiseOpenFileLimit();
+  log::info("supervisor started",
+            {{"pid", ::getpid()}, {"data_dir", paths_.data_dir}, {"envoy_fd_limit", fd_limit}});
   execute(core_.start(clock_.monotonicNow()));
   while (!exit_requested_) {
     pollfd p{signal_fd_, POLLIN, 0};
@@ -285,8 +298,8 @@ int Runner::run() {
 }  // namespace
 
 int runSupervisor(const std::string& data_dir, Filesystem& fs, ProcessLauncher& processes,
-                  Clock& clock) {
-  Runner runner(data_dir, fs, processes, clock);
+                  Clock& clock, BeforeEnvoySpawn before_spawn) {
+  Runner runner(data_dir, fs, processes, clock, std::move(before_spawn));
   return runner.run();
 }
 

@@ -10,16 +10,23 @@
 // grandchild), and holds an exclusive lock so only one supervisor runs per data dir.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/clock.h"
 #include "common/filesystem.h"
 #include "common/process.h"
+#include "envoy/launch.h"
 
 namespace ingress::envoy {
 
+// Called before every spawn of Envoy with the launch spec in force; a non-ok Status counts as a
+// failed spawn (retried with backoff). ingressd's main makes it verify (and re-extract) the
+// embedded Envoy binary, see BinaryGuard.
+using BeforeEnvoySpawn = std::function<Status(const LaunchSpec&)>;
+
 // Runs until stopped; returns the process exit code (0 after a requested stop).
 int runSupervisor(const std::string& data_dir, Filesystem& fs, ProcessLauncher& processes,
-                  Clock& clock);
+                  Clock& clock, BeforeEnvoySpawn before_spawn = {});
 
 }  // namespace ingress::envoy

@@ -52,7 +52,17 @@ int main(int argc, char** argv) {
     ingress::ClockImpl clock;
     ingress::FilesystemImpl fs;
     ingress::ProcessLauncherImpl processes;
-    return ingress::envoy::runSupervisor(data_dir, fs, processes, clock);
+    // Before every spawn: the embedded Envoy's extracted copy exists and is intact (re-extracted
+    // otherwise); an ENVOY_BINARY of the operator's must exist.
+    ingress::envoy::BinaryGuard guard(fs, data_dir, ingress::envoy::embeddedEnvoy());
+    auto before_spawn = [&](const ingress::envoy::LaunchSpec& launch) -> ingress::Status {
+      if (launch.envoy_binary == guard.path()) return guard.ensure().status();
+      if (!fs.exists(launch.envoy_binary)) {
+        return ingress::notFound("ENVOY_BINARY \"" + launch.envoy_binary + "\" does not exist");
+      }
+      return ingress::okStatus();
+    };
+    return ingress::envoy::runSupervisor(data_dir, fs, processes, clock, before_spawn);
   }
   std::cout << app.help();
   return 2;

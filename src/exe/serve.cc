@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "api/metrics_handler.h"
+#include "api/readiness.h"
 #include "api/server.h"
 #include "auth/auth.h"
 #include "auth/secret.h"
@@ -26,7 +27,9 @@
 #include "envoy/daemon.h"
 #include "envoy/embedded_envoy.h"
 #include "envoy/route_publisher.h"
+#include "envoy/watchdog.h"
 #include "envoy/xds_applier.h"
+#include "exe/own_sockets.h"
 #include "ingress/ids.h"
 #include "ingress/manager.h"
 #include "instances/caching_resolver.h"
@@ -96,13 +99,47 @@ uint64_t raiseFileLimit() {
 constexpr uint64_t kReservedFds = 256;
 constexpr size_t kMetricsMaxConnections = 64;
 
+// ok unless the watchdog is replacing a dead supervisor (or backing off after a failed try).
+api::ReadinessCheck watchdogCheck(const envoy::WatchdogStatus& w) {
+  const bool recovering =
+      w.state == envoy::WatchdogState::kRecovering || w.state == envoy::WatchdogState::kBackoff;
+  std::string detail = "the envoy-supervisor died; the watchdog is ";
+  detail += w.state == envoy::WatchdogState::kBackoff ? "backing off after a failed recovery"
+                                                      : "starting a new one";
+  if (!w.counters.last_error.empty()) detail += " (last error: " + w.counters.last_error + ")";
+  return api::checkOf("watchdog_recovering", !recovering, detail);
+}
+
 int fail(const Status& st) {
   log::error("ingressd cannot start", {{"error", st.message()}});
   return 1;
 }
 
+envoy::EdgeLimits edgeLimits(const Settings& s) {
+  envoy::EdgeLimits e;
+  e.request_headers_timeout = s.envoy_request_headers_timeout;
+  e.idle_timeout = s.envoy_idle_timeout;
+  e.stream_idle_timeout = s.envoy_stream_idle_timeout;
+  e.request_timeout = s.envoy_request_timeout;
+  e.max_request_headers_kb = s.envoy_max_request_headers_kb;
+  e.max_headers_count = s.envoy_max_headers_count;
+  e.max_connections_per_listener = s.envoy_max_connections_per_listener;
+  return e;
+}
+
+// Envoy inherits serve's descriptor limit through the supervisor (each raises its soft limit
+// to the hard one), so the default connection cap is sized from it.
+envoy::OverloadOptions overloadOptions(const Settings& s, uint64_t fd_limit) {
+  envoy::OverloadOptions o;
+  o.max_downstream_connections = s.envoy_max_downstream_connections != 0
+                                     ? s.envoy_max_downstream_connections
+                                     : envoy::defaultMaxDownstreamConnections(fd_limit);
+  o.max_heap_bytes = s.envoy_max_heap_bytes;
+  return o;
+}
+
 envoy::DaemonOptions daemonOptions(const Settings& settings, const std::string& data_dir,
-                                   const std::string& envoy_binary) {
+                                   const std::string& envoy_binary, uint64_t fd_limit) {
   envoy::DaemonOptions options;
   options.data_dir = data_dir;
   options.self_exe = selfExe();
@@ -116,6 +153,7 @@ envoy::DaemonOptions daemonOptions(const Settings& settings, const std::string& 
   options.bootstrap.otel.service_instance_id = settings.otel_service_instance_id;
   options.bootstrap.otel.environment = settings.deployment_environment;
   options.bootstrap.otel.flush_interval_s = settings.otel_flush_interval_s;
+  options.bootstrap.overload = overloadOptions(settings, fd_limit);
   options.drain_time_s = settings.envoy_drain_time_s;
   options.parent_shutdown_time_s = settings.envoy_parent_shutdown_time_s;
   options.envoy_log_level = settings.envoy_log_level;
@@ -171,7 +209,15 @@ int runServe(const Settings& settings) {
     return fail(invalidArgument("ENVOY_BINARY=\"" + envoy_binary + "\" does not exist"));
   }
 
-  envoy::EnvoyDaemon daemon(daemonOptions(settings, *data_dir, envoy_binary), fs, processes, clock);
+  const envoy::DaemonOptions daemon_options =
+      daemonOptions(settings, *data_dir, envoy_binary, fd_limit);
+  log::info(
+      "envoy edge limits",
+      {{"max_downstream_connections", daemon_options.bootstrap.overload.max_downstream_connections},
+       {"max_heap_bytes", daemon_options.bootstrap.overload.max_heap_bytes},
+       {"max_connections_per_listener", settings.envoy_max_connections_per_listener},
+       {"request_headers_timeout_s", settings.envoy_request_headers_timeout.count()}});
+  envoy::EnvoyDaemon daemon(daemon_options, fs, processes, clock);
   envoy::AdminClient admin(daemon.adminBaseUrl(), std::chrono::milliseconds(2000));
   envoy::XdsApplier applier(fs, admin, clock, daemon.paths().xds_dir,
                             probeAddress(settings.envoy_listen_address),
@@ -179,6 +225,7 @@ int runServe(const Settings& settings) {
   envoy::BuilderSettings builder;
   builder.listen_address = settings.envoy_listen_address;
   builder.xds_dir = daemon.paths().xds_dir;
+  builder.edge = edgeLimits(settings);
   envoy::RoutePublisher publisher(applier, builder, settings.envoy_apply_timeout);
   // --- metrics (issue 6): event hooks now, scrape-time sources once the manager exists ---
   telemetry::Registry metrics_registry;
@@ -205,6 +252,28 @@ int runServe(const Settings& settings) {
   // Short-timeout admin calls for /metrics and /ready (AdminClient is thread-safe).
   envoy::AdminClient probe_admin(daemon.adminBaseUrl(), std::chrono::milliseconds(500));
   metric_sources.envoy_ready = [&probe_admin] { return probe_admin.ready(); };
+  // The watchdog: replaces a dead supervisor (which restarts Envoy), then re-applies the last
+  // configuration Envoy confirmed. Started once Envoy serves; its state feeds /ready and /metrics.
+  envoy::Watchdog watchdog(
+      clock, envoy::WatchdogTimings{},
+      envoy::WatchdogHooks{
+          .probe =
+              [&daemon, &probe_admin] {
+                return envoy::WatchdogProbe{.supervisor_alive = daemon.supervisorRunning(),
+                                            .envoy_live = probe_admin.ready()};
+              },
+          .recover =
+              [&daemon, &publisher] {
+                INGRESS_RETURN_IF_ERROR(daemon.recover());
+                return publisher.reapplyCurrent().withContext("re-applying the configuration");
+              }});
+  metric_sources.watchdog = [&watchdog, &fs, &envoy_binary] {
+    const envoy::WatchdogStatus w = watchdog.status();
+    return telemetry::WatchdogCounts{.supervisor_restarts = w.counters.supervisor_restarts,
+                                     .recovery_failures = w.counters.recovery_failures,
+                                     .state = std::string(envoy::watchdogStateName(w.state)),
+                                     .binary_present = fs.exists(envoy_binary)};
+  };
   telemetry::IngressdMetrics metrics(metrics_registry, std::move(metric_sources));
   publisher.setApplyObserver([&metrics](const Status& st, std::chrono::nanoseconds elapsed) {
     metrics.recordApply(st, elapsed);
@@ -215,11 +284,16 @@ int runServe(const Settings& settings) {
   //    out and logged). Envoy gets exactly the Manager's set, so the API and Envoy agree: every
   //    Envoy file is regenerated from it, then Envoy is started or adopted. A running Envoy gets
   //    the configuration through the ordered applier instead, so nothing misroutes.
+  //    Targets are checked against TARGET_DENY_CIDRS and this daemon's own sockets.
+  const std::vector<Cidr> local_addresses = localAddresses();
+  domain::TargetPolicy target_policy(settings.target_deny_cidrs);
+  addOwnSockets(target_policy, settings, local_addresses);
   domain::RandomIdGenerator ids;
   domain::Manager manager(
       ingress_store, instance_store, *resolver, clock, ids, &publisher,
       domain::ManagerLimits{.max_ingresses = settings.max_ingresses,
-                            .max_rules_per_ingress = settings.max_rules_per_ingress});
+                            .max_rules_per_ingress = settings.max_rules_per_ingress},
+      &target_policy);
   // 3. The API and metrics sockets, and the API secret, before Envoy is started or adopted: an
   //    unusable address (in use, not local) or secret stops serve with nothing started. The
   //    sockets are bound now and accept once Envoy serves (early clients wait in the backlog).
@@ -229,7 +303,7 @@ int runServe(const Settings& settings) {
     if (!loaded.ok()) return fail(loaded.status().withContext("API secret"));
     secret = *loaded;
   }
-  auth::JwtAuthenticator auth(secret, clock);
+  auth::JwtAuthenticator auth(secret, clock, {.max_lifetime = settings.token_max_lifetime});
   api::ServerOptions server_options;
   server_options.listen = settings.api_listen;
   // Mutations wait for Envoy; many handler threads let them meet in one group commit (with 4,
@@ -257,12 +331,16 @@ int runServe(const Settings& settings) {
         std::min(server_options.max_connections_per_client, capped);
   }
   // Readiness: one named check per line; the data plane serves when every check is ok.
-  server_options.readiness = [&probe_admin, &daemon] {
+  server_options.readiness = [&probe_admin, &daemon, &watchdog, &fs, &envoy_binary] {
     api::Readiness r;
     r.checks.push_back(api::checkOf("supervisor_alive", daemon.supervisorRunning(),
                                     "the envoy-supervisor process is not running"));
     r.checks.push_back(api::checkOf("envoy_admin_live", probe_admin.ready(),
                                     "Envoy's admin /ready does not answer LIVE"));
+    r.checks.push_back(
+        api::checkOf("envoy_binary_present", fs.exists(envoy_binary),
+                     envoy_binary + " is missing (re-extracted before Envoy's next start)"));
+    r.checks.push_back(watchdogCheck(watchdog.status()));
     return r;
   };
   server_options.on_response = [&metrics](std::string_view method, std::string_view target,
@@ -271,6 +349,8 @@ int runServe(const Settings& settings) {
   };
   auto server = api::Server::create(server_options, manager, auth);
   if (!server.ok()) return fail(server.status().withContext("API_LISTEN=" + settings.api_listen));
+  addListenSocket(target_policy, settings.api_listen, (*server)->port(), "API listener",
+                  local_addresses);
   // --- metrics (issue 6): GET /metrics on METRICS_LISTEN; like every setting, a listen address
   //     that cannot be used stops startup. ---
   //     Same server machinery, limits and timeouts as the API; no authentication, no API hook.
@@ -290,6 +370,8 @@ int runServe(const Settings& settings) {
   if (!metrics_server.ok()) {
     return fail(metrics_server.status().withContext("METRICS_LISTEN=" + settings.metrics_listen));
   }
+  addListenSocket(target_policy, settings.metrics_listen, (*metrics_server)->port(),
+                  "metrics listener", local_addresses);
   // --- end metrics ---
 
   const domain::SnapshotPtr initial = manager.current();
@@ -329,7 +411,10 @@ int runServe(const Settings& settings) {
     return fail(st.withContext("METRICS_LISTEN=" + settings.metrics_listen));
   }
 
-  // 5. The periodic reconcile: notices instances that moved or vanished at the source (hypeman)
+  // 5. From now on a dead supervisor is replaced (and Envoy with it).
+  watchdog.start();
+
+  // 6. The periodic reconcile: notices instances that moved or vanished at the source (hypeman)
   //    without any API call here, and commits a new snapshot when a resolution changed.
   instances::Reconciler reconciler(clock, settings.instance_reconcile_interval,
                                    [&manager] { return manager.reconcileInstances(); });
@@ -338,6 +423,7 @@ int runServe(const Settings& settings) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info("stop signal received", {{"signal", sig}});
+  watchdog.stop();  // first: a stop must not be mistaken for a death
   reconciler.stop();
   (*server)->stop(std::chrono::seconds(10));
   (*metrics_server)->stop(std::chrono::seconds(1));  // metrics (issue 6)

@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "common/host_port.h"
+#include "ingress/target_policy.h"
 
 namespace ingress::exe {
 namespace {
@@ -41,6 +42,47 @@ Status checkListenAddress(std::string_view var, const std::string& v) {
   if (!hp.ok()) {
     return invalidArgument(std::string(var) + "=\"" + v +
                            "\" is invalid: " + std::string(hp.status().message()));
+  }
+  return okStatus();
+}
+
+// Envoy's edge limits (see EdgeLimits and OverloadOptions in src/envoy).
+template <typename Get>
+Status loadEdgeLimits(const Get& get, Settings& s) {
+  auto secs = [&](std::string_view var, long lo, long hi, std::chrono::seconds& out) -> Status {
+    if (auto v = get(var)) {
+      INGRESS_ASSIGN_OR_RETURN(long n, parseInt(var, *v, lo, hi));
+      out = std::chrono::seconds(n);
+    }
+    return okStatus();
+  };
+  INGRESS_RETURN_IF_ERROR(
+      secs("ENVOY_REQUEST_HEADERS_TIMEOUT", 1, 3600, s.envoy_request_headers_timeout));
+  INGRESS_RETURN_IF_ERROR(secs("ENVOY_IDLE_TIMEOUT", 1, 86400, s.envoy_idle_timeout));
+  INGRESS_RETURN_IF_ERROR(secs("ENVOY_STREAM_IDLE_TIMEOUT", 0, 86400, s.envoy_stream_idle_timeout));
+  INGRESS_RETURN_IF_ERROR(secs("ENVOY_REQUEST_TIMEOUT", 0, 86400, s.envoy_request_timeout));
+  if (auto v = get("ENVOY_MAX_REQUEST_HEADERS_KB")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_MAX_REQUEST_HEADERS_KB", *v, 1, 8192));
+    s.envoy_max_request_headers_kb = static_cast<uint32_t>(n);
+  }
+  if (auto v = get("ENVOY_MAX_HEADERS_COUNT")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ENVOY_MAX_HEADERS_COUNT", *v, 1, 10000));
+    s.envoy_max_headers_count = static_cast<uint32_t>(n);
+  }
+  if (auto v = get("ENVOY_MAX_CONNECTIONS_PER_LISTENER")) {
+    INGRESS_ASSIGN_OR_RETURN(long n,
+                             parseInt("ENVOY_MAX_CONNECTIONS_PER_LISTENER", *v, 1, 10'000'000));
+    s.envoy_max_connections_per_listener = static_cast<uint64_t>(n);
+  }
+  if (auto v = get("ENVOY_MAX_DOWNSTREAM_CONNECTIONS")) {
+    INGRESS_ASSIGN_OR_RETURN(long n,
+                             parseInt("ENVOY_MAX_DOWNSTREAM_CONNECTIONS", *v, 1, 10'000'000));
+    s.envoy_max_downstream_connections = static_cast<uint64_t>(n);
+  }
+  if (auto v = get("ENVOY_MAX_HEAP_BYTES")) {
+    INGRESS_ASSIGN_OR_RETURN(long n,
+                             parseInt("ENVOY_MAX_HEAP_BYTES", *v, 64L << 20, 999'999'999'999L));
+    s.envoy_max_heap_bytes = static_cast<uint64_t>(n);
   }
   return okStatus();
 }
@@ -148,6 +190,10 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     if (v->size() < 16) return bad("JWT_SECRET", "<hidden>", "at least 16 characters");
     s.jwt_secret = *v;
   }
+  if (auto v = get("TOKEN_MAX_LIFETIME")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("TOKEN_MAX_LIFETIME", *v, 60, 366L * 24 * 3600));
+    s.token_max_lifetime = std::chrono::seconds(n);
+  }
   if (auto v = get("LOG_LEVEL")) {
     static const char* kLevels[] = {"debug", "info", "warn", "error"};
     if (std::find(std::begin(kLevels), std::end(kLevels), *v) == std::end(kLevels)) {
@@ -244,6 +290,17 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("MAX_RULES_PER_INGRESS", *v, 1, 100));
     s.max_rules_per_ingress = static_cast<size_t>(n);
   }
+  s.target_deny_cidrs_text = std::string(domain::kDefaultTargetDenyCidrs);
+  if (auto v = get("TARGET_DENY_CIDRS")) s.target_deny_cidrs_text = *v;
+  {
+    auto cidrs = parseCidrList(s.target_deny_cidrs_text);
+    if (!cidrs.ok()) {
+      return invalidArgument("TARGET_DENY_CIDRS=\"" + s.target_deny_cidrs_text +
+                             "\" is invalid: " + cidrs.status().message());
+    }
+    s.target_deny_cidrs = std::move(*cidrs);
+  }
+  INGRESS_RETURN_IF_ERROR(loadEdgeLimits(get, s));
   return s;
 }
 

@@ -9,7 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/host_port.h"
 #include "common/status.h"
 
 namespace ingress::exe {
@@ -45,6 +47,10 @@ struct Settings {
   std::string otel_service_instance_id;       // OTEL_SERVICE_INSTANCE_ID (default: host name)
   std::string deployment_environment;         // ENV
   int otel_flush_interval_s = 10;             // OTEL_FLUSH_INTERVAL_S
+  // TOKEN_MAX_LIFETIME (seconds, 60..31622400): longest exp - iat (or exp - now) of an API
+  // token; the default is auth::kDefaultTokenMaxLifetime (30 days). No "unlimited": every token
+  // must expire.
+  std::chrono::seconds token_max_lifetime{30LL * 24 * 3600};
   // API connection caps, timeouts and sizes; caps on stored ingresses.
   size_t api_max_connections = 1024;            // API_MAX_CONNECTIONS (1..1000000)
   size_t api_max_connections_per_client = 256;  // API_MAX_CONNECTIONS_PER_CLIENT (≤ above)
@@ -54,6 +60,21 @@ struct Settings {
   size_t api_max_header_bytes = 16 << 10;                // API_MAX_HEADER_BYTES (1 KiB..1 MiB)
   size_t max_ingresses = 20000;                          // MAX_INGRESSES (1..1000000)
   size_t max_rules_per_ingress = 100;                    // MAX_RULES_PER_INGRESS (1..100)
+  // TARGET_DENY_CIDRS (comma-separated CIDRs; "": none): addresses no target may resolve to.
+  // Default: domain::kDefaultTargetDenyCidrs. The daemon's own sockets are refused regardless.
+  std::string target_deny_cidrs_text;
+  std::vector<Cidr> target_deny_cidrs;
+  // Envoy as an edge proxy: limits of every ingress listener (seconds; 0 turns off where noted).
+  std::chrono::seconds envoy_request_headers_timeout{10};  // ENVOY_REQUEST_HEADERS_TIMEOUT (1..)
+  std::chrono::seconds envoy_idle_timeout{300};            // ENVOY_IDLE_TIMEOUT (1..)
+  std::chrono::seconds envoy_stream_idle_timeout{300};     // ENVOY_STREAM_IDLE_TIMEOUT (0: off)
+  std::chrono::seconds envoy_request_timeout{0};           // ENVOY_REQUEST_TIMEOUT (0: off)
+  uint32_t envoy_max_request_headers_kb = 60;              // ENVOY_MAX_REQUEST_HEADERS_KB
+  uint32_t envoy_max_headers_count = 100;                  // ENVOY_MAX_HEADERS_COUNT
+  uint64_t envoy_max_connections_per_listener = 10000;     // ENVOY_MAX_CONNECTIONS_PER_LISTENER
+  // ENVOY_MAX_DOWNSTREAM_CONNECTIONS; unset (0): half of Envoy's descriptor limit, at most 50000.
+  uint64_t envoy_max_downstream_connections = 0;
+  uint64_t envoy_max_heap_bytes = 1ull << 30;  // ENVOY_MAX_HEAP_BYTES (64 MiB..)
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

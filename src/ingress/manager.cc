@@ -21,10 +21,11 @@ bool isValidIdOrName(std::string_view s) { return isValidId(s) || isValidName(s)
 
 Manager::Manager(store::IngressStore& ingresses, store::InstanceStore& instances,
                  instances::InstanceResolver& resolver, Clock& clock, IdGenerator& ids,
-                 ConfigPublisher* publisher, ManagerLimits limits)
+                 ConfigPublisher* publisher, ManagerLimits limits,
+                 const TargetPolicy* target_policy)
     : ingresses_(ingresses),
       instances_(instances),
-      resolution_(resolver),
+      resolution_(resolver, target_policy),
       clock_(clock),
       ids_(ids),
       publisher_(publisher),
@@ -40,7 +41,11 @@ Manager::Manager(store::IngressStore& ingresses, store::InstanceStore& instances
   ResolutionCache cache;
   std::vector<ResolvedIngressPtr> entries;
   std::vector<ShadowedIngress> shadowed;
-  for (const Ingress& ing : ingresses_.all()) {
+  const std::vector<Ingress> stored = ingresses_.all();
+  ListenerPorts listeners([&stored](std::set<uint16_t>& ports) {
+    for (const Ingress& ing : stored) addListenerPorts(ing, ports);
+  });
+  for (const Ingress& ing : stored) {
     Status st = committed_.check(ing);
     if (!st.ok()) {
       log::warn("stored ingress conflicts with an older one; not serving it",
@@ -48,7 +53,7 @@ Manager::Manager(store::IngressStore& ingresses, store::InstanceStore& instances
       shadowed.push_back(ShadowedIngress{ing.id, ing.name, st.message()});
       continue;
     }
-    ResolvedIngressPtr e = resolution_.resolve(ing, cache);
+    ResolvedIngressPtr e = resolution_.resolve(ing, cache, listeners);
     committed_.add(e);
     entries.push_back(std::move(e));
   }
@@ -97,7 +102,13 @@ StatusOr<IngressView> Manager::createIngress(const IngressSpec& request) {
   // of these targets unless an instance changes before the commit.
   op->epoch = instance_epoch_.load();
   ResolutionCache cache;
-  INGRESS_ASSIGN_OR_RETURN(ResolvedIngressPtr resolved, resolution_.admit(ing, cache));
+  // Envoy's listener ports once this ingress exists (a target there would loop into Envoy).
+  const SnapshotPtr committed = current();
+  ListenerPorts listeners([&](std::set<uint16_t>& ports) {
+    addListenerPorts(ing, ports);
+    for (const ResolvedIngressPtr& e : committed->ingresses()) addListenerPorts(e->ingress, ports);
+  });
+  INGRESS_ASSIGN_OR_RETURN(ResolvedIngressPtr resolved, resolution_.admit(ing, cache, listeners));
   std::string id;
   INGRESS_RETURN_IF_ERROR(queue_.submit(op, [&]() -> Status {
     ing.created_at = truncateToMillis(clock_.now());

@@ -68,9 +68,11 @@ struct ManagerLimits {
 
 class Manager final : public IngressService {
  public:
+  // `target_policy` (may be null: every target allowed) is checked for every resolved target.
   Manager(store::IngressStore& ingresses, store::InstanceStore& instances,
           instances::InstanceResolver& resolver, Clock& clock, IdGenerator& ids,
-          ConfigPublisher* publisher = nullptr, ManagerLimits limits = {});
+          ConfigPublisher* publisher = nullptr, ManagerLimits limits = {},
+          const TargetPolicy* target_policy = nullptr);
 
   StatusOr<IngressView> createIngress(const IngressSpec& spec) override;
   std::vector<IngressView> listIngresses() const override;

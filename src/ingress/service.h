@@ -7,11 +7,14 @@
 // Errors (Status code / reason → what api/ makes of them):
 //   kInvalidArgument / "bad_request"          400, message names the field: rules[1].match.port
 //   kInvalidArgument / "instance_not_found"   400
+//   kInvalidArgument / "target_denied"        400, the instance resolves to a denied address
 //   kNotFound        / "not_found"            404
 //   kAlreadyExists   / "already_exists"       409 (name taken)
 //   kAlreadyExists   / "hostname_in_use"      409, message names the ingress holding it
 //   kAborted         / "config_rejected"      500 (Envoy refused; nothing changed)
-//   kDeadlineExceeded/ "apply_timeout"        504 (not confirmed in time; next start reconciles)
+//   kDeadlineExceeded/ "apply_timeout"        504 (not confirmed in time; nothing stored, the
+//                                              previous configuration restored)
+//   kResourceExhausted/"resource_exhausted"   503 (ingressd ran out of descriptors/memory/disk)
 //   anything else                              500 internal_error
 #pragma once
 

@@ -9,15 +9,8 @@
 namespace ingress::domain {
 namespace {
 
-RuleResolution toResolution(const StatusOr<std::string>& ip) {
-  RuleResolution r;
-  if (ip.ok()) {
-    r.ip = *ip;
-  } else {
-    r.status.state = RuleStatus::State::kUnresolved;
-    r.status.reason = ip.status().message();
-  }
-  return r;
+std::string deniedReason(const Rule& rule, const std::string& why) {
+  return "instance \"" + rule.target.instance + "\" resolves to a denied target: " + why;
 }
 
 bool targetsAny(const Ingress& ing, const SnapshotChange& change) {
@@ -29,6 +22,39 @@ bool targetsAny(const Ingress& ing, const SnapshotChange& change) {
 }
 
 }  // namespace
+
+bool ListenerPorts::contains(uint16_t port) {
+  if (!ports_) {
+    ports_.emplace();
+    if (fill_) fill_(*ports_);
+  }
+  return ports_->count(port) != 0;
+}
+
+std::string TargetResolution::refusal(const Rule& rule, const std::string& ip,
+                                      ListenerPorts& listeners) const {
+  if (policy_ == nullptr) return "";
+  return policy_->refusal(ip, rule.target.port, listeners.predicate());
+}
+
+RuleResolution TargetResolution::toResolution(const Rule& rule, const StatusOr<std::string>& ip,
+                                              ListenerPorts& listeners) const {
+  RuleResolution r;
+  if (!ip.ok()) {
+    r.status.state = RuleStatus::State::kUnresolved;
+    r.status.reason = ip.status().message();
+  } else if (std::string why = refusal(rule, *ip, listeners); !why.empty()) {
+    r.status.state = RuleStatus::State::kUnresolved;
+    r.status.reason = deniedReason(rule, why);
+  } else {
+    r.ip = *ip;
+  }
+  return r;
+}
+
+void addListenerPorts(const Ingress& ing, std::set<uint16_t>& ports) {
+  for (const Rule& r : ing.rules) ports.insert(r.match.port);
+}
 
 bool listOrder(const ResolvedIngressPtr& a, const ResolvedIngressPtr& b) {
   if (a->ingress.created_at != b->ingress.created_at) {
@@ -53,20 +79,29 @@ StatusOr<std::string> TargetResolution::ask(const std::string& instance, bool fr
 }
 
 std::vector<RuleResolution> TargetResolution::resolutions(const Ingress& ing,
-                                                          ResolutionCache& cache) {
+                                                          ResolutionCache& cache,
+                                                          ListenerPorts& listeners) {
   std::vector<RuleResolution> out;
   out.reserve(ing.rules.size());
   for (const Rule& rule : ing.rules) {
-    out.push_back(toResolution(lookup(rule.target.instance, cache)));
+    out.push_back(toResolution(rule, lookup(rule.target.instance, cache), listeners));
   }
   return out;
 }
 
-StatusOr<ResolvedIngressPtr> TargetResolution::admit(const Ingress& ing, ResolutionCache& cache) {
+StatusOr<ResolvedIngressPtr> TargetResolution::admit(const Ingress& ing, ResolutionCache& cache,
+                                                     ListenerPorts& listeners) {
   for (size_t i = 0; i < ing.rules.size(); ++i) {
     const std::string& instance = ing.rules[i].target.instance;
     const StatusOr<std::string>& ip = lookup(instance, cache);
-    if (ip.ok() || ip.status().code() == StatusCode::kFailedPrecondition) continue;
+    if (ip.ok()) {
+      if (std::string why = refusal(ing.rules[i], *ip, listeners); !why.empty()) {
+        return invalidArgument(rulePath(i) + ".target.instance: " + deniedReason(ing.rules[i], why),
+                               "target_denied");
+      }
+      continue;
+    }
+    if (ip.status().code() == StatusCode::kFailedPrecondition) continue;
     if (ip.status().code() == StatusCode::kNotFound) {
       return invalidArgument(
           rulePath(i) + ".target.instance: instance \"" + instance + "\" not found",
@@ -74,12 +109,12 @@ StatusOr<ResolvedIngressPtr> TargetResolution::admit(const Ingress& ing, Resolut
     }
     return ip.status().withContext(rulePath(i) + ".target.instance");
   }
-  return resolve(ing, cache);
+  return resolve(ing, cache, listeners);
 }
 
-ResolvedIngressPtr TargetResolution::reresolve(const ResolvedIngressPtr& e,
-                                               ResolutionCache& cache) {
-  std::vector<RuleResolution> now = resolutions(e->ingress, cache);
+ResolvedIngressPtr TargetResolution::reresolve(const ResolvedIngressPtr& e, ResolutionCache& cache,
+                                               ListenerPorts& listeners) {
+  std::vector<RuleResolution> now = resolutions(e->ingress, cache, listeners);
   if (now == e->rules) return e;
   auto fresh = std::make_shared<ResolvedIngress>();
   fresh->ingress = e->ingress;
@@ -87,10 +122,11 @@ ResolvedIngressPtr TargetResolution::reresolve(const ResolvedIngressPtr& e,
   return fresh;
 }
 
-ResolvedIngressPtr TargetResolution::resolve(const Ingress& ing, ResolutionCache& cache) {
+ResolvedIngressPtr TargetResolution::resolve(const Ingress& ing, ResolutionCache& cache,
+                                             ListenerPorts& listeners) {
   auto e = std::make_shared<ResolvedIngress>();
   e->ingress = ing;
-  e->rules = resolutions(ing, cache);
+  e->rules = resolutions(ing, cache, listeners);
   return e;
 }
 
@@ -117,12 +153,17 @@ SnapshotUpdate TargetResolution::next(const ConfigSnapshot& prev, const Snapshot
   const bool retarget = change.all_instances || !change.instances.empty();
   // Instances that changed (or all, for a reconcile) are asked past any resolver cache.
   if (retarget) refresh(prev, change, cache);
+  // Envoy's listener ports after this change (a removed ingress's ports too: conservative).
+  ListenerPorts listeners([&](std::set<uint16_t>& ports) {
+    for (const ResolvedIngressPtr& e : prev.ingresses()) addListenerPorts(e->ingress, ports);
+    for (const SnapshotChange::Added& a : change.added) addListenerPorts(a.entry->ingress, ports);
+  });
   std::vector<ResolvedIngressPtr> kept;
   kept.reserve(prev.ingresses().size());
   for (const ResolvedIngressPtr& e : prev.ingresses()) {
     if (change.removed.count(e->ingress.id) != 0) continue;
     if (retarget && targetsAny(e->ingress, change)) {
-      ResolvedIngressPtr now = reresolve(e, cache);
+      ResolvedIngressPtr now = reresolve(e, cache, listeners);
       if (now != e) {
         kept.push_back(now);
         u.changed.push_back(std::move(now));
@@ -136,7 +177,7 @@ SnapshotUpdate TargetResolution::next(const ConfigSnapshot& prev, const Snapshot
   for (const SnapshotChange::Added& a : change.added) {
     if (change.removed.count(a.entry->ingress.id) != 0) continue;  // created and deleted
     ResolvedIngressPtr e = a.entry;
-    if (a.stale || (retarget && targetsAny(e->ingress, change))) e = reresolve(e, cache);
+    if (a.stale || (retarget && targetsAny(e->ingress, change))) e = reresolve(e, cache, listeners);
     added.push_back(e);
     u.changed.push_back(std::move(e));
   }

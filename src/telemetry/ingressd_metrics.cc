@@ -25,6 +25,18 @@ constexpr const char* kHotRestarts = "ingressd_envoy_hot_restarts_total";
 constexpr const char* kHotRestartsHelp = "Envoy hot restarts (bootstrap changes).";
 constexpr const char* kReady = "ingressd_envoy_ready";
 constexpr const char* kReadyHelp = "1 when Envoy's admin /ready answers 200, else 0.";
+constexpr const char* kSupervisorRestarts = "ingressd_supervisor_restarts_total";
+constexpr const char* kSupervisorRestartsHelp =
+    "envoy-supervisor processes replaced by serve's watchdog after the previous one died.";
+constexpr const char* kRecoveryFailures = "ingressd_supervisor_recovery_failures_total";
+constexpr const char* kRecoveryFailuresHelp =
+    "Watchdog recoveries that failed (retried with backoff).";
+constexpr const char* kWatchdogState = "ingressd_watchdog_state";
+constexpr const char* kWatchdogStateHelp =
+    "1 for the watchdog's current state (healthy, envoy_down, recovering, backoff), else 0.";
+constexpr const char* kBinaryPresent = "ingressd_envoy_binary_present";
+constexpr const char* kBinaryPresentHelp =
+    "1 when the Envoy binary the supervisor spawns exists, else 0 (re-extracted before a spawn).";
 constexpr const char* kPending = "ingressd_pending_mutations";
 constexpr const char* kPendingHelp = "Mutations accepted and queued, not yet committed.";
 constexpr const char* kShadowed = "ingressd_shadowed_ingresses";
@@ -83,6 +95,12 @@ IngressdMetrics::IngressdMetrics(Registry& registry, MetricSources sources)
   registry_.counter(kRestarts, kRestartsHelp);
   registry_.counter(kHotRestarts, kHotRestartsHelp);
   registry_.gauge(kReady, kReadyHelp);
+  registry_.counter(kSupervisorRestarts, kSupervisorRestartsHelp);
+  registry_.counter(kRecoveryFailures, kRecoveryFailuresHelp);
+  for (std::string_view s : kWatchdogStates) {
+    registry_.gauge(kWatchdogState, kWatchdogStateHelp, {{"state", std::string(s)}});
+  }
+  registry_.gauge(kBinaryPresent, kBinaryPresentHelp);
   registry_.gauge(kPending, kPendingHelp);
   registry_.gauge(kShadowed, kShadowedHelp);
   registry_.addCollector([this](Registry& r) { collect(r); });
@@ -124,6 +142,18 @@ void IngressdMetrics::collect(Registry& r) {
     }
   }
   if (sources_.envoy_ready) r.gauge(kReady, kReadyHelp).set(sources_.envoy_ready() ? 1 : 0);
+  if (sources_.watchdog) {
+    const WatchdogCounts w = sources_.watchdog();
+    r.counter(kSupervisorRestarts, kSupervisorRestartsHelp)
+        .set(static_cast<double>(w.supervisor_restarts));
+    r.counter(kRecoveryFailures, kRecoveryFailuresHelp)
+        .set(static_cast<double>(w.recovery_failures));
+    for (std::string_view s : kWatchdogStates) {
+      r.gauge(kWatchdogState, kWatchdogStateHelp, {{"state", std::string(s)}})
+          .set(s == w.state ? 1 : 0);
+    }
+    r.gauge(kBinaryPresent, kBinaryPresentHelp).set(w.binary_present ? 1 : 0);
+  }
 }
 
 }  // namespace ingress::telemetry

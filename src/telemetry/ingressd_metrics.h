@@ -10,6 +10,10 @@
 //   ingressd_api_request_duration_seconds{route}    histogram
 //   ingressd_envoy_restarts_total, ingressd_envoy_hot_restarts_total   (supervisor state file)
 //   ingressd_envoy_ready                            gauge 0/1 (admin /ready)
+//   ingressd_supervisor_restarts_total              counter (watchdog: supervisor replaced)
+//   ingressd_supervisor_recovery_failures_total     counter (watchdog: a replacement failed)
+//   ingressd_watchdog_state{state=healthy|envoy_down|recovering|backoff}   gauge, 1 for the current
+//   ingressd_envoy_binary_present                   gauge 0/1 (the Envoy binary to spawn exists)
 //   ingressd_pending_mutations                      gauge
 //   ingressd_shadowed_ingresses                     gauge (stored but not served)
 //
@@ -44,12 +48,23 @@ struct EnvoyCounts {
   uint64_t hot_restarts = 0;
 };
 
+// serve's watchdog (envoy/watchdog.h), as plain values.
+struct WatchdogCounts {
+  uint64_t supervisor_restarts = 0;
+  uint64_t recovery_failures = 0;
+  std::string state;  // one of kWatchdogStates
+  bool binary_present = true;
+};
+inline constexpr std::string_view kWatchdogStates[] = {"healthy", "envoy_down", "recovering",
+                                                       "backoff"};
+
 // Each source may be empty (the metric then keeps its last value).
 struct MetricSources {
   std::function<RuleCounts()> rules;
   std::function<size_t()> pending_mutations;
   std::function<std::optional<EnvoyCounts>()> envoy_counts;  // nullopt: unreadable right now
   std::function<bool()> envoy_ready;
+  std::function<WatchdogCounts()> watchdog;
 };
 
 class IngressdMetrics {

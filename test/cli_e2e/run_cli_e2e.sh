@@ -162,6 +162,19 @@ expect_rc 0 "get with INGRESS_TOKEN"
 ctl --token not.a.token list
 expect_rc 1 "a bad token is refused by the server"
 expect_err '\(unauthorized\)$' "unauthorized on stderr"
+# A correctly signed token without exp: refused, and the message says why.
+noexp=$(python3 - "$DATA_DIR/api-secret" <<'PY'
+import base64, hashlib, hmac, json, sys
+secret = open(sys.argv[1], "rb").read().rstrip()
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+signing = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + \
+    b64(json.dumps({"sub": "no-exp"}).encode())
+print(signing + "." + b64(hmac.new(secret, signing.encode(), hashlib.sha256).digest()))
+PY
+)
+ctl --token "$noexp" list
+expect_rc 1 "a token without exp is refused by the server"
+expect_err 'token has no exp claim' "the refusal names the missing exp"
 CTL_ENV=(API_LISTEN="$API_ADDR" DATA_DIR="$WORK_DIR/nowhere")
 ctl list
 expect_rc 2 "no credentials is a usage error, nothing sent"

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "auth/jwt.h"
 #include "e2e/api_client.h"
 #include "integration/installation.h"
 #include "test_common/http_backend.h"
@@ -18,6 +19,7 @@ class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     inst_.env()["JWT_SECRET"] = kTestJwtSecret;
+    inst_.env()["TOKEN_MAX_LIFETIME"] = "3600";  // TokenRefusalsSayWhy
     ASSERT_NE(inst_.startServeAndWaitReady(), 0) << inst_.serveLog();
     api_ = std::make_unique<ApiClient>(inst_.apiPort());
     ASSERT_TRUE(api_->waitHealthy()) << inst_.serveLog();
@@ -102,6 +104,32 @@ TEST_F(ApiTest, AuthenticationIsRequired) {
   expectError(api_->call("GET", "/ingresses", "", "not.a.jwt"), 401, "unauthorized");
   auto health = api_->call("GET", "/health", "", "-");
   EXPECT_EQ(health->status, 200);
+}
+
+TEST_F(ApiTest, TokenRefusalsSayWhy) {
+  const int64_t now =
+      std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  const auto expectRefused = [&](const std::string& token, const std::string& message) {
+    auto r = api_->call("GET", "/ingresses", "", token);
+    ASSERT_TRUE(r.ok()) << r.status().toString();
+    EXPECT_EQ(r->status, 401) << r->body;
+    EXPECT_EQ(Json::parse(r->body, nullptr, false),
+              (Json{{"code", "unauthorized"}, {"message", message}}));
+  };
+  expectRefused(auth::mintJwtHs256(kTestJwtSecret, {{"sub", "e2e"}, {"iat", now}}),
+                "token has no exp claim");
+  expectRefused(
+      auth::signJwtHs256(
+          kTestJwtSecret,
+          {{"alg", "HS256"}, {"typ", "JWT"}, {"crit", Json::array({"b64"})}, {"b64", false}},
+          {{"sub", "e2e"}, {"iat", now}, {"exp", now + 300}}),
+      "token header crit names an extension this server does not support: \"b64\"");
+  // TOKEN_MAX_LIFETIME=3600 reached the authenticator: 2 h is refused, 1 h is fine.
+  expectRefused(api_->token(seconds(7200)), "token lifetime exceeds TOKEN_MAX_LIFETIME (3600 s)");
+  auto ok = api_->call("GET", "/ingresses", "", api_->token(seconds(3600)));
+  ASSERT_TRUE(ok.ok()) << ok.status().toString();
+  EXPECT_EQ(ok->status, 200) << ok->body;
 }
 
 TEST_F(ApiTest, ValidationErrorsNameTheField) {

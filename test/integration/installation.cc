@@ -70,11 +70,15 @@ Installation::~Installation() { shutdown(); }
 pid_t Installation::startServe() {
   SpawnOptions o;
   o.argv = {ingressdBinary(), "serve"};
-  o.extra_env = {
-      "DATA_DIR=" + dir_.path(),        "ENVOY_ADMIN_PORT=" + std::to_string(admin_port_),
-      "ENVOY_LISTEN_ADDRESS=127.0.0.1", "API_LISTEN=127.0.0.1:" + std::to_string(api_port_),
-      "METRICS_LISTEN=127.0.0.1:0",     "ENVOY_DRAIN_TIME_S=1",
-      "ENVOY_PARENT_SHUTDOWN_TIME_S=3", "LOG_LEVEL=debug"};
+  o.extra_env = {"DATA_DIR=" + dir_.path(),
+                 "ENVOY_ADMIN_PORT=" + std::to_string(admin_port_),
+                 "ENVOY_LISTEN_ADDRESS=127.0.0.1",
+                 "API_LISTEN=127.0.0.1:" + std::to_string(api_port_),
+                 "METRICS_LISTEN=127.0.0.1:0",
+                 "ENVOY_DRAIN_TIME_S=1",
+                 "ENVOY_PARENT_SHUTDOWN_TIME_S=3",
+                 "LOG_LEVEL=debug",
+                 std::string("TARGET_DENY_CIDRS=") + kLoopbackTargetDenyCidrs};
   for (const auto& [k, v] : env_) o.extra_env.push_back(k + "=" + v);
   o.stdout_path = dir_.file("serve-" + std::to_string(++serve_count_) + ".log");
   auto pid = processes_.spawn(o);

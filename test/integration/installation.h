@@ -22,6 +22,11 @@
 
 namespace ingress::testing {
 
+// TARGET_DENY_CIDRS for daemons under test: the default without loopback, since the tests'
+// backends listen on 127.0.0.1 (the daemon's own sockets stay refused regardless).
+inline constexpr const char* kLoopbackTargetDenyCidrs =
+    "169.254.0.0/16,fe80::/10,224.0.0.0/4,ff00::/8,255.255.255.255/32,0.0.0.0/8,::/128";
+
 class Installation {
  public:
   Installation();

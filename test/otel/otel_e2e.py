@@ -145,7 +145,8 @@ def jwt_token(secret):
     def b64(data):
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
     header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    claims = b64(json.dumps({"sub": "otel-e2e", "exp": int(time.time()) + 3600}).encode())
+    now = int(time.time())
+    claims = b64(json.dumps({"sub": "otel-e2e", "iat": now, "exp": now + 3600}).encode())
     sig = hmac.new(secret.encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
     return f"{header}.{claims}.{b64(sig)}"
 
@@ -281,6 +282,8 @@ def run(ingressd):
             "API_LISTEN": f"127.0.0.1:{api_port}",
             "METRICS_LISTEN": f"127.0.0.1:{metrics_port}",
             "ENVOY_LISTEN_ADDRESS": "127.0.0.1",
+            # The backend is on loopback: the default deny list without 127.0.0.0/8.
+            "TARGET_DENY_CIDRS": "169.254.0.0/16,fe80::/10,224.0.0.0/4,ff00::/8,255.255.255.255/32,0.0.0.0/8,::/128",
             "ENVOY_DRAIN_TIME_S": "1",
             "ENVOY_PARENT_SHUTDOWN_TIME_S": "3",
             "ENVOY_STOP_ON_SHUTDOWN": "true",

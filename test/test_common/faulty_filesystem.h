@@ -35,6 +35,12 @@ class FaultyFilesystem final : public Filesystem {
     std::lock_guard lock(mu_);
     fail_renames_ = fail;
   }
+  // Injected faults fail like the system call would with `err` (errnoError, e.g. EMFILE) instead
+  // of an internal error; 0 restores the default.
+  void setFaultErrno(int err) {
+    std::lock_guard lock(mu_);
+    fault_errno_ = err;
+  }
   int writes() const {
     std::lock_guard lock(mu_);
     return writes_;
@@ -51,12 +57,12 @@ class FaultyFilesystem final : public Filesystem {
       std::lock_guard lock(mu_);
       ++writes_;
       if (fail_write_in_ > 0 && --fail_write_in_ == 0) {
-        return internalError("injected fault: write " + path);
+        return fault("injected fault: write " + path);
       }
       if (fail_writes_from_ > 1) {
         --fail_writes_from_;
       } else if (fail_writes_from_ == 1) {
-        return internalError("injected fault: write " + path);
+        return fault("injected fault: write " + path);
       }
     }
     return inner_.writeFileAtomic(path, data, mode);
@@ -71,19 +77,24 @@ class FaultyFilesystem final : public Filesystem {
   Status rename(const std::string& from, const std::string& to) override {
     {
       std::lock_guard lock(mu_);
-      if (fail_renames_) return internalError("injected fault: rename " + from);
+      if (fail_renames_) return fault("injected fault: rename " + from);
     }
     return inner_.rename(from, to);
   }
   Status removeFile(const std::string& path) override {
     {
       std::lock_guard lock(mu_);
-      if (fail_removes_) return internalError("injected fault: remove " + path);
+      if (fail_removes_) return fault("injected fault: remove " + path);
     }
     return inner_.removeFile(path);
   }
 
  private:
+  // Called with mu_ held.
+  Status fault(const std::string& what) const {
+    return fault_errno_ != 0 ? errnoError(what, fault_errno_) : internalError(what);
+  }
+
   Filesystem& inner_;
   mutable std::mutex mu_;
   int fail_write_in_ = 0;      // guarded by mu_
@@ -91,6 +102,7 @@ class FaultyFilesystem final : public Filesystem {
   bool fail_removes_ = false;  // guarded by mu_
   bool fail_renames_ = false;  // guarded by mu_
   int writes_ = 0;             // guarded by mu_
+  int fault_errno_ = 0;        // guarded by mu_
 };
 
 }  // namespace ingress::testing

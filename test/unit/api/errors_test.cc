@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 #include "common/json.h"
 
 namespace ingress::api {
@@ -25,6 +27,9 @@ TEST(ErrorsTest, MapsEveryStatusCodeAndReason) {
       {alreadyExists("x", "hostname_in_use"), 409, "hostname_in_use"},
       {alreadyExists("x", "ambiguous"), 409, "ambiguous"},
       {resourceExhausted("x"), 413, "payload_too_large"},
+      {resourceExhausted("x", "resource_exhausted"), 503, "resource_exhausted"},
+      {errnoError("write /d/x", EMFILE), 503, "resource_exhausted"},
+      {errnoError("spawn envoy", ENOMEM), 503, "resource_exhausted"},
       {unsupported("x"), 415, "unsupported_media_type"},
       {aborted("x", "config_rejected"), 500, "config_rejected"},
       {aborted("x"), 500, "config_rejected"},
@@ -62,6 +67,18 @@ TEST(ErrorsTest, InternalDetailsAreNotShownToClients) {
 
   ApiResponse shown = errorFromStatus(alreadyExists("name \"web\" is taken", "already_exists"));
   EXPECT_EQ(shown.body, R"({"code":"already_exists","message":"name \"web\" is taken"})");
+}
+
+TEST(ErrorsTest, OutOfFileDescriptorsSaysSoWithoutThePath) {
+  ApiResponse r = errorFromStatus(
+      errnoError("write /secret/xds/lds.json", EMFILE).withContext("writing lds.json"), "req-2");
+  EXPECT_EQ(r.status, 503);
+  auto j = parseJsonStrict(r.body);
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ((*j)["code"], "resource_exhausted");
+  EXPECT_EQ((*j)["message"],
+            "ingressd ran out of file descriptors (RLIMIT_NOFILE); retry later (see the server "
+            "log, request req-2)");
 }
 
 }  // namespace

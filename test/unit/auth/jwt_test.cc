@@ -13,6 +13,8 @@ using std::chrono::seconds;
 using std::chrono::system_clock;
 
 constexpr std::string_view kSecret = "0123456789abcdef0123456789abcdef";
+// A payload valid at at(0) under the default policy: the checks below are not about times.
+constexpr std::string_view kValidAtZero = R"({"exp":100})";
 
 system_clock::time_point at(int64_t epoch_seconds) {
   return system_clock::time_point(seconds(epoch_seconds));
@@ -36,15 +38,14 @@ std::string reason(const StatusOr<Json>& r) {
   return r.status().message();
 }
 
-TEST(JwtTest, VerifiesTheJwtIoExample) {
+TEST(JwtTest, VerifiesTheJwtIoExampleSignatureButRefusesItForHavingNoExp) {
   const std::string token =
       "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
       "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
       "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
-  auto claims = verifyJwtHs256(token, "your-256-bit-secret", at(1516239022));
-  ASSERT_TRUE(claims.ok()) << claims.status().toString();
-  EXPECT_EQ((*claims)["sub"], "1234567890");
-  EXPECT_EQ((*claims)["name"], "John Doe");
+  // The signature holds (the reason is about the claims, found only after it is checked)...
+  EXPECT_EQ(reason(verifyJwtHs256(token, "your-256-bit-secret", at(1516239022))),
+            "token has no exp claim");
   EXPECT_EQ(reason(verifyJwtHs256(token, "your-256-bit-secreT", at(1516239022))), "bad signature");
 }
 
@@ -103,8 +104,11 @@ TEST(JwtTest, RejectsOtherAlgorithmsAndMissingAlg) {
 }
 
 TEST(JwtTest, TypIsOptionalButMustBeJwt) {
-  EXPECT_TRUE(verifyJwtHs256(signRaw(R"({"alg":"HS256"})", "{}"), kSecret, at(0)).ok());
-  EXPECT_EQ(reason(verifyJwtHs256(signRaw(R"({"alg":"HS256","typ":"JWE"})", "{}"), kSecret, at(0))),
+  EXPECT_TRUE(verifyJwtHs256(signRaw(R"({"alg":"HS256"})", kValidAtZero), kSecret, at(0)).ok());
+  EXPECT_TRUE(
+      verifyJwtHs256(signRaw(R"({"alg":"HS256","typ":"JWT"})", kValidAtZero), kSecret, at(0)).ok());
+  EXPECT_EQ(reason(verifyJwtHs256(signRaw(R"({"alg":"HS256","typ":"JWE"})", kValidAtZero), kSecret,
+                                  at(0))),
             "unsupported token typ");
 }
 
@@ -138,10 +142,12 @@ TEST(JwtTest, RejectsWrongKeyAndEmptySecret) {
   EXPECT_FALSE(verifyJwtHs256(mintJwtHs256("", {{"sub", "x"}}), "", at(0)).ok());
 }
 
+constexpr JwtPolicy kNoLeeway{.leeway = seconds(0)};
+
 TEST(JwtTest, ExpiryHonoursLeewayAtTheEdges) {
   const std::string token = mintJwtHs256(kSecret, {{"exp", 1000}});
-  EXPECT_TRUE(verifyJwtHs256(token, kSecret, at(999), seconds(0)).ok());
-  EXPECT_EQ(reason(verifyJwtHs256(token, kSecret, at(1000), seconds(0))), "token expired");
+  EXPECT_TRUE(verifyJwtHs256(token, kSecret, at(999), kNoLeeway).ok());
+  EXPECT_EQ(reason(verifyJwtHs256(token, kSecret, at(1000), kNoLeeway)), "token expired");
   // Default leeway is 30 s: valid up to (but excluding) exp + 30.
   EXPECT_TRUE(verifyJwtHs256(token, kSecret, at(1029)).ok());
   EXPECT_EQ(reason(verifyJwtHs256(token, kSecret, at(1030))), "token expired");
@@ -149,27 +155,113 @@ TEST(JwtTest, ExpiryHonoursLeewayAtTheEdges) {
   EXPECT_EQ(reason(verifyJwtHs256(token, kSecret, at(5000))), "token expired");
   // Fractional NumericDate values are allowed.
   const std::string frac = mintJwtHs256(kSecret, {{"exp", 1000.5}});
-  EXPECT_TRUE(verifyJwtHs256(frac, kSecret, at(1000), seconds(0)).ok());
-  EXPECT_FALSE(verifyJwtHs256(frac, kSecret, at(1001), seconds(0)).ok());
+  EXPECT_TRUE(verifyJwtHs256(frac, kSecret, at(1000), kNoLeeway).ok());
+  EXPECT_FALSE(verifyJwtHs256(frac, kSecret, at(1001), kNoLeeway).ok());
 }
 
 TEST(JwtTest, NotBeforeHonoursLeewayAtTheEdges) {
-  const std::string token = mintJwtHs256(kSecret, {{"nbf", 1000}});
-  EXPECT_TRUE(verifyJwtHs256(token, kSecret, at(1000), seconds(0)).ok());
-  EXPECT_EQ(reason(verifyJwtHs256(token, kSecret, at(999), seconds(0))), "token not yet valid");
+  const std::string token = mintJwtHs256(kSecret, {{"nbf", 1000}, {"exp", 2000}});
+  EXPECT_TRUE(verifyJwtHs256(token, kSecret, at(1000), kNoLeeway).ok());
+  EXPECT_EQ(reason(verifyJwtHs256(token, kSecret, at(999), kNoLeeway)), "token not yet valid");
   EXPECT_TRUE(verifyJwtHs256(token, kSecret, at(970)).ok());
   EXPECT_EQ(reason(verifyJwtHs256(token, kSecret, at(969))), "token not yet valid");
 }
 
-TEST(JwtTest, ExpAndNbfMustBeNumbersAndIatIsIgnored) {
+TEST(JwtTest, ExpNbfAndIatMustBeNumbers) {
   EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", "9999999999"}}), kSecret, at(0))),
             "token exp is not a number");
   EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", true}}), kSecret, at(0))),
             "token exp is not a number");
-  EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"nbf", nullptr}}), kSecret, at(0))),
+  EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", 100}, {"nbf", nullptr}}), kSecret,
+                                  at(0))),
             "token nbf is not a number");
-  EXPECT_TRUE(verifyJwtHs256(mintJwtHs256(kSecret, {{"iat", "garbage"}}), kSecret, at(0)).ok());
-  EXPECT_TRUE(verifyJwtHs256(mintJwtHs256(kSecret, {{"iat", 99999}}), kSecret, at(0)).ok());
+  // iat bounds the lifetime, so it must be a number when present.
+  EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", 100}, {"iat", "garbage"}}),
+                                  kSecret, at(0))),
+            "token iat is not a number");
+  EXPECT_TRUE(
+      verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", 100}, {"iat", 50}}), kSecret, at(0)).ok());
+}
+
+TEST(JwtTest, RequiresExp) {
+  for (const Json& claims : {Json::object(), Json{{"sub", "alice"}}, Json{{"iat", 0}},
+                             Json{{"nbf", 0}}, Json{{"iat", 0}, {"nbf", 0}, {"sub", "a"}}}) {
+    EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, claims), kSecret, at(10))),
+              "token has no exp claim")
+        << dumpJson(claims);
+  }
+  EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", nullptr}}), kSecret, at(10))),
+            "token exp is not a number");
+  EXPECT_TRUE(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", 11}}), kSecret, at(10)).ok());
+}
+
+TEST(JwtTest, LifetimeFromIatIsCapped) {
+  const JwtPolicy hour{.max_lifetime = seconds(3600)};
+  const std::string msg = "token lifetime exceeds TOKEN_MAX_LIFETIME (3600 s)";
+  const auto verify = [&](const Json& claims, int64_t now) {
+    return verifyJwtHs256(mintJwtHs256(kSecret, claims), kSecret, at(now), hour);
+  };
+  EXPECT_TRUE(verify({{"iat", 1000}, {"exp", 4600}}, 1000).ok());
+  EXPECT_EQ(reason(verify({{"iat", 1000}, {"exp", 4601}}, 1000)), msg);
+  // Measured from iat, not from now: late in its life the token is still too long-lived.
+  EXPECT_EQ(reason(verify({{"iat", 1000}, {"exp", 4601}}, 4000)), msg);
+  EXPECT_EQ(reason(verify({{"iat", 1000}, {"exp", 1000.0 + 3600.5}}, 1000)), msg);
+  // An iat in the future does not buy a longer life: what is left counts too.
+  EXPECT_EQ(reason(verify({{"iat", 100'000}, {"exp", 101'000}}, 1000)), msg);
+}
+
+TEST(JwtTest, LifetimeWithoutIatIsMeasuredFromNowWithLeeway) {
+  const JwtPolicy hour{.max_lifetime = seconds(3600)};
+  const auto verify = [&](const Json& claims, int64_t now) {
+    return verifyJwtHs256(mintJwtHs256(kSecret, claims), kSecret, at(now), hour);
+  };
+  EXPECT_TRUE(verify({{"exp", 4630}}, 1000).ok());
+  EXPECT_EQ(reason(verify({{"exp", 4631}}, 1000)),
+            "token lifetime exceeds TOKEN_MAX_LIFETIME (3600 s)");
+  // The default cap is 30 days.
+  const int64_t month = 30LL * 24 * 3600;
+  EXPECT_TRUE(
+      verifyJwtHs256(mintJwtHs256(kSecret, {{"iat", 0}, {"exp", month}}), kSecret, at(0)).ok());
+  EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"iat", 0}, {"exp", month + 1}}), kSecret,
+                                  at(0))),
+            "token lifetime exceeds TOKEN_MAX_LIFETIME (2592000 s)");
+  EXPECT_EQ(reason(verifyJwtHs256(mintJwtHs256(kSecret, {{"exp", 1e300}}), kSecret, at(0))),
+            "token lifetime exceeds TOKEN_MAX_LIFETIME (2592000 s)");
+}
+
+TEST(JwtTest, RefusesAnyCriticalExtension) {
+  // RFC 7515 §4.1.11: we understand no extension, so whatever "crit" lists is not understood.
+  const auto verify = [](std::string_view header) {
+    return verifyJwtHs256(signRaw(header, kValidAtZero), kSecret, at(0));
+  };
+  EXPECT_EQ(reason(verify(R"({"alg":"HS256","crit":["b64"],"b64":false})")),
+            "token header crit names an extension this server does not support: \"b64\"");
+  EXPECT_EQ(reason(verify(R"({"alg":"HS256","typ":"JWT","crit":["exp","x"],"exp":1})")),
+            "token header crit names an extension this server does not support: \"exp\"");
+  // The name is echoed in a short, plain form only.
+  EXPECT_EQ(reason(verify(R"({"alg":"HS256","crit":["<a b=\"c\">"]})")),
+            "token header crit names an extension this server does not support: \"?a?b??c??\"");
+  EXPECT_EQ(reason(verify(R"({"alg":"HS256","crit":[")" + std::string(100, 'n') + R"("]})")),
+            "token header crit names an extension this server does not support: \"" +
+                std::string(64, 'n') + "\"");
+  for (const char* malformed : {R"({"alg":"HS256","crit":[]})", R"({"alg":"HS256","crit":"b64"})",
+                                R"({"alg":"HS256","crit":[1]})", R"({"alg":"HS256","crit":null})",
+                                R"({"alg":"HS256","crit":{}})"}) {
+    EXPECT_EQ(reason(verify(malformed)),
+              "token header crit must be a non-empty array of extension names")
+        << malformed;
+  }
+  // Without crit the same token verifies, so the refusals above come from crit alone.
+  EXPECT_TRUE(verify(R"({"alg":"HS256","b64":false})").ok());
+}
+
+TEST(JwtTest, SignJwtHs256SignsAnyHeader) {
+  const std::string t =
+      signJwtHs256(kSecret, {{"alg", "HS256"}, {"crit", Json::array({"b64"})}}, {{"exp", 100}});
+  EXPECT_EQ(reason(verifyJwtHs256(t, kSecret, at(0))),
+            "token header crit names an extension this server does not support: \"b64\"");
+  EXPECT_EQ(signJwtHs256(kSecret, {{"alg", "HS256"}, {"typ", "JWT"}}, {{"exp", 100}}),
+            mintJwtHs256(kSecret, {{"exp", 100}}));
 }
 
 TEST(JwtTest, RejectsWrongSegmentCounts) {
@@ -224,7 +316,7 @@ TEST(JwtTest, RejectsOversizeTokens) {
   ASSERT_GT(big.size(), kMaxJwtBytes);
   EXPECT_EQ(reason(verifyJwtHs256(big, kSecret, at(0))), "token too large");
   // Exactly at the cap is accepted: 36 (header) + 1 + 8111 (payload of 6083 bytes) + 1 + 43.
-  const std::string fitted = mintJwtHs256(kSecret, {{"pad", std::string(6073, 'x')}});
+  const std::string fitted = mintJwtHs256(kSecret, {{"exp", 100}, {"pad", std::string(6063, 'x')}});
   ASSERT_EQ(fitted.size(), kMaxJwtBytes);
   EXPECT_TRUE(verifyJwtHs256(fitted, kSecret, at(0)).ok());
   EXPECT_EQ(reason(verifyJwtHs256(fitted + "A", kSecret, at(0))), "token too large");

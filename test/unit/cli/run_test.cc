@@ -232,6 +232,20 @@ TEST_F(RunTest, TokenCommandPrintsAVerifiableTokenWithoutCallingTheApi) {
   EXPECT_NE(err_.str().find("--ttl \"forever\""), std::string::npos);
 }
 
+TEST_F(RunTest, TokenLongerThanTheDefaultMaxLifetimeIsPrintedWithAWarning) {
+  inv_.command.kind = CommandKind::kToken;
+  inv_.command.ttl = "30d";
+  EXPECT_EQ(run(), kExitOk);
+  EXPECT_EQ(err_.str(), "");
+  inv_.command.ttl = "31d";
+  out_.str("");
+  EXPECT_EQ(run(), kExitOk);
+  EXPECT_FALSE(out_.str().empty());
+  EXPECT_EQ(err_.str(),
+            "warning: ingressd refuses tokens living longer than TOKEN_MAX_LIFETIME (2592000 s by "
+            "default); this one works only if it was raised\n");
+}
+
 TEST_F(RunTest, RequestForCommandMapsEveryApiCommand) {
   const auto map = [this](CommandKind kind, std::string key = "k", std::string ip = "") {
     Command c;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+
 namespace ingress {
 namespace {
 
@@ -40,6 +42,18 @@ TEST(StatusTest, AssignOrReturnPropagatesTheFirstError) {
   Status s = quarter(6, &out);  // 6 → 3 → odd
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "odd");
+}
+
+TEST(StatusTest, ErrnoErrorOfExhaustionSaysWhatRanOut) {
+  Status fds = errnoError("open /x", EMFILE);
+  EXPECT_EQ(fds.code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(fds.reason(), "resource_exhausted");
+  EXPECT_EQ(fds.message(),
+            "ingressd ran out of file descriptors (RLIMIT_NOFILE): open /x: Too many open files");
+  EXPECT_EQ(errnoError("open /x", ENFILE).reason(), "resource_exhausted");
+  EXPECT_EQ(errnoError("fork", ENOMEM).message(),
+            "ingressd ran out of memory: fork: Cannot allocate memory");
+  EXPECT_EQ(errnoError("write /x", ENOSPC).reason(), "resource_exhausted");
 }
 
 TEST(StatusTest, ErrnoErrorNamesTheCall) {

@@ -211,5 +211,53 @@ TEST_F(EnsureExtractedTest, CorruptCompressedSourceWritesNothing) {
   EXPECT_FALSE(fs_.exists(path_));
 }
 
+TEST_F(EnsureExtractedTest, GuardExtractsAMissingBinary) {
+  BinaryGuard guard(fs_, dir_.path(), source_);
+  EXPECT_EQ(guard.path(), path_);
+  auto r = guard.ensure();
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_TRUE(r->replaced);
+  EXPECT_EQ(onDisk(), binary_);
+}
+
+TEST_F(EnsureExtractedTest, GuardReExtractsABinaryDeletedAfterItsCheck) {
+  BinaryGuard guard(fs_, dir_.path(), source_);
+  ASSERT_TRUE(guard.ensure().ok());
+  ASSERT_TRUE(fs_.removeFile(path_).ok());
+  auto r = guard.ensure();
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_TRUE(r->replaced);
+  EXPECT_EQ(onDisk(), binary_);
+  EXPECT_EQ(sha256File(path_).value(), source_.sha256);
+}
+
+TEST_F(EnsureExtractedTest, GuardReExtractsABinaryAlteredAfterItsCheck) {
+  BinaryGuard guard(fs_, dir_.path(), source_);
+  ASSERT_TRUE(guard.ensure().ok());
+  std::string altered = binary_;
+  altered[10] = static_cast<char>(altered[10] ^ 0x01);
+  ASSERT_TRUE(fs_.writeFileAtomic(path_, altered, 0755).ok());
+  auto r = guard.ensure();
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_TRUE(r->replaced);
+  EXPECT_EQ(onDisk(), binary_);
+}
+
+TEST_F(EnsureExtractedTest, GuardTrustsAnUnchangedFileWithoutReadingTheSourceAgain) {
+  BinaryGuard first(fs_, dir_.path(), source_);
+  ASSERT_TRUE(first.ensure().ok());
+  // The same guard with a source that can no longer be decompressed: an unchanged file needs
+  // no extraction, so it still answers ok; a deleted one needs it, and the error comes back.
+  EnvoyBinarySource broken = source_;
+  broken.compressed_zstd = "not zstd";
+  BinaryGuard guard(fs_, dir_.path(), broken);
+  ASSERT_TRUE(guard.ensure().ok());  // hashes once: intact
+  auto again = guard.ensure();       // identity unchanged
+  ASSERT_TRUE(again.ok()) << again.status().toString();
+  EXPECT_FALSE(again->replaced);
+  ASSERT_TRUE(fs_.removeFile(path_).ok());
+  EXPECT_EQ(guard.ensure().status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace ingress::envoy

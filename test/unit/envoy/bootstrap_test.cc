@@ -69,12 +69,76 @@ TEST(BootstrapTest, CdsIsReadFromAWatchedFileInTheXdsDir) {
                               "watched_directory": {"path": "/data/envoy/xds"}}})"));
 }
 
-TEST(BootstrapTest, HasOnlyNodeAdminAndDynamicResources) {
+TEST(BootstrapTest, HasOnlyNodeAdminDynamicResourcesAndTheOverloadManager) {
   Json b = renderBootstrap(sampleOptions());
-  EXPECT_EQ(b.size(), 3u);
+  EXPECT_EQ(b.size(), 4u);
   EXPECT_TRUE(b.contains("node"));
   EXPECT_TRUE(b.contains("admin"));
   EXPECT_TRUE(b.contains("dynamic_resources"));
+  EXPECT_TRUE(b.contains("overload_manager"));
+}
+
+TEST(BootstrapTest, AdminIsExemptFromTheGlobalConnectionCap) {
+  EXPECT_EQ(renderBootstrap(sampleOptions())["admin"]["ignore_global_conn_limit"], true);
+}
+
+// The monitor named `name` in the overload manager, or null.
+Json monitor(const Json& b, const std::string& name) {
+  for (const Json& m : b["overload_manager"]["resource_monitors"]) {
+    if (m["name"] == name) return m;
+  }
+  return nullptr;
+}
+
+// The threshold of `action` (an overload action or load shed point) on `monitor_name`, or -1.
+double thresholdOf(const Json& b, const char* list, const std::string& action) {
+  for (const Json& a : b["overload_manager"][list]) {
+    if (a["name"] == action) return a["triggers"][0]["threshold"]["value"].get<double>();
+  }
+  return -1;
+}
+
+TEST(BootstrapTest, OverloadManagerCapsConnectionsAndHeapFromTheOptions) {
+  BootstrapOptions o = sampleOptions();
+  o.overload.max_downstream_connections = 1234;
+  o.overload.max_heap_bytes = 256ull << 20;
+  Json b = renderBootstrap(o);
+  EXPECT_EQ(b["overload_manager"]["refresh_interval"], "0.25s");
+  Json conns = monitor(b, "envoy.resource_monitors.global_downstream_max_connections");
+  ASSERT_TRUE(conns.is_object());
+  EXPECT_EQ(conns["typed_config"]["@type"],
+            "type.googleapis.com/"
+            "envoy.extensions.resource_monitors.downstream_connections.v3."
+            "DownstreamConnectionsConfig");
+  EXPECT_EQ(conns["typed_config"]["max_active_downstream_connections"], 1234);
+  Json heap = monitor(b, "envoy.resource_monitors.fixed_heap");
+  ASSERT_TRUE(heap.is_object());
+  EXPECT_EQ(heap["typed_config"]["max_heap_size_bytes"], 256ull << 20);
+}
+
+TEST(BootstrapTest, HeapPressureShrinksTheHeapThenShedsRequestsAndConnections) {
+  Json b = renderBootstrap(sampleOptions());
+  EXPECT_DOUBLE_EQ(thresholdOf(b, "actions", "envoy.overload_actions.shrink_heap"), 0.95);
+  EXPECT_DOUBLE_EQ(thresholdOf(b, "actions", "envoy.overload_actions.disable_http_keepalive"),
+                   0.95);
+  EXPECT_DOUBLE_EQ(thresholdOf(b, "actions", "envoy.overload_actions.stop_accepting_requests"),
+                   0.98);
+  EXPECT_DOUBLE_EQ(thresholdOf(b, "loadshed_points", "envoy.load_shed_points.tcp_listener_accept"),
+                   0.98);
+}
+
+TEST(BootstrapTest, DifferentConnectionCapGivesDifferentBytes) {
+  BootstrapOptions other = sampleOptions();
+  other.overload.max_downstream_connections = 7;
+  EXPECT_NE(renderBootstrapText(sampleOptions()), renderBootstrapText(other));
+}
+
+TEST(BootstrapTest, DefaultConnectionCapIsHalfTheDescriptorLimitUpTo50000) {
+  EXPECT_EQ(defaultMaxDownstreamConnections(1024), 512u);
+  EXPECT_EQ(defaultMaxDownstreamConnections(65536), 32768u);
+  EXPECT_EQ(defaultMaxDownstreamConnections(1048576), 50000u);
+  EXPECT_EQ(defaultMaxDownstreamConnections(1), 1u);
+  EXPECT_EQ(defaultMaxDownstreamConnections(0), 1u);
 }
 
 TEST(BootstrapTest, EmptyDiscoveryResponseHasNoResources) {

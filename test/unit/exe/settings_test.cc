@@ -346,6 +346,21 @@ TEST(LoadSettingsTest, ShortJwtSecretIsNotEchoed) {
 
 // --- address helpers -----------------------------------------------------------------------
 
+TEST(LoadSettingsTest, TokenMaxLifetimeDefaultsToThirtyDaysAndIsBounded) {
+  EXPECT_EQ(loadOk({}).token_max_lifetime, std::chrono::seconds(2'592'000));
+  EXPECT_EQ(loadOk({{"TOKEN_MAX_LIFETIME", "3600"}}).token_max_lifetime,
+            std::chrono::seconds(3600));
+  EXPECT_EQ(loadOk({{"TOKEN_MAX_LIFETIME", "60"}}).token_max_lifetime, std::chrono::seconds(60));
+  EXPECT_EQ(loadOk({{"TOKEN_MAX_LIFETIME", "31622400"}}).token_max_lifetime,
+            std::chrono::seconds(31'622'400));
+  for (const char* value : {"0", "59", "31622401", "1h", "-5", ""}) {
+    auto s = load({{"TOKEN_MAX_LIFETIME", value}});
+    ASSERT_FALSE(s.ok()) << value;
+    EXPECT_EQ(s.status().message(), std::string("TOKEN_MAX_LIFETIME=\"") + value +
+                                        "\" is invalid: expected an integer from 60 to 31622400");
+  }
+}
+
 TEST(IsLoopbackAddressTest, AcceptsIpv4LoopbackRangeAndIpv6Loopback) {
   EXPECT_TRUE(isLoopbackAddress("127.0.0.1"));
   EXPECT_TRUE(isLoopbackAddress("127.255.255.254"));
@@ -481,6 +496,99 @@ TEST(LoadSettingsTest, InvalidApiBoundsNameTheVariable) {
   ASSERT_FALSE(both.ok());
   EXPECT_EQ(both.status().message(),
             "API_MAX_CONNECTIONS_PER_CLIENT (11) must not exceed API_MAX_CONNECTIONS (10)");
+}
+
+// --- TARGET_DENY_CIDRS ---
+
+TEST(LoadSettingsTest, TargetDenyCidrsDefaultDeniesLoopbackLinkLocalMulticastBroadcast) {
+  Settings s = loadOk({});
+  std::vector<std::string> got;
+  for (const Cidr& c : s.target_deny_cidrs) got.push_back(formatCidr(c));
+  EXPECT_THAT(got, ::testing::UnorderedElementsAre("127.0.0.0/8", "::1/128", "169.254.0.0/16",
+                                                   "fe80::/10", "224.0.0.0/4", "ff00::/8",
+                                                   "255.255.255.255/32", "0.0.0.0/8", "::/128"));
+  auto in = [&](std::string_view ip) {
+    for (const Cidr& c : s.target_deny_cidrs) {
+      if (c.contains(*parseIpAddress(ip))) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(in("127.0.0.1"));
+  EXPECT_TRUE(in("::ffff:127.0.0.1"));
+  EXPECT_TRUE(in("169.254.169.254"));
+  EXPECT_TRUE(in("239.1.1.1"));
+  EXPECT_TRUE(in("255.255.255.255"));
+  EXPECT_TRUE(in("0.0.0.0"));
+  EXPECT_FALSE(in("10.0.0.1"));
+  EXPECT_FALSE(in("2001:db8::1"));
+}
+
+TEST(LoadSettingsTest, TargetDenyCidrsIsReadAndMayBeEmpty) {
+  Settings s = loadOk({{"TARGET_DENY_CIDRS", "10.0.0.0/8, fd00::/8"}});
+  ASSERT_EQ(s.target_deny_cidrs.size(), 2u);
+  EXPECT_EQ(formatCidr(s.target_deny_cidrs[1]), "fd00::/8");
+  EXPECT_TRUE(loadOk({{"TARGET_DENY_CIDRS", ""}}).target_deny_cidrs.empty());
+}
+
+TEST(LoadSettingsTest, InvalidTargetDenyCidrsNamesTheVariableAndTheItem) {
+  auto s = load({{"TARGET_DENY_CIDRS", "127.0.0.0/8,10.0.0.1/8"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("TARGET_DENY_CIDRS=\"127.0.0.0/8,10.0.0.1/8\" is invalid: item 2"));
+  EXPECT_THAT(s.status().message(), HasSubstr("host bits are set"));
+}
+
+TEST(LoadSettingsTest, EnvoyEdgeLimitDefaults) {
+  Settings s = loadOk({});
+  EXPECT_EQ(s.envoy_request_headers_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(s.envoy_idle_timeout, std::chrono::seconds(300));
+  EXPECT_EQ(s.envoy_stream_idle_timeout, std::chrono::seconds(300));
+  EXPECT_EQ(s.envoy_request_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(s.envoy_max_request_headers_kb, 60u);
+  EXPECT_EQ(s.envoy_max_headers_count, 100u);
+  EXPECT_EQ(s.envoy_max_connections_per_listener, 10000u);
+  EXPECT_EQ(s.envoy_max_downstream_connections, 0u) << "0: sized from the descriptor limit";
+  EXPECT_EQ(s.envoy_max_heap_bytes, 1ull << 30);
+}
+
+TEST(LoadSettingsTest, EnvoyEdgeLimitsFromTheEnvironment) {
+  Settings s = loadOk({{"ENVOY_REQUEST_HEADERS_TIMEOUT", "1"},
+                       {"ENVOY_IDLE_TIMEOUT", "2"},
+                       {"ENVOY_STREAM_IDLE_TIMEOUT", "0"},
+                       {"ENVOY_REQUEST_TIMEOUT", "60"},
+                       {"ENVOY_MAX_REQUEST_HEADERS_KB", "8192"},
+                       {"ENVOY_MAX_HEADERS_COUNT", "20"},
+                       {"ENVOY_MAX_CONNECTIONS_PER_LISTENER", "5"},
+                       {"ENVOY_MAX_DOWNSTREAM_CONNECTIONS", "6"},
+                       {"ENVOY_MAX_HEAP_BYTES", "67108864"}});
+  EXPECT_EQ(s.envoy_request_headers_timeout, std::chrono::seconds(1));
+  EXPECT_EQ(s.envoy_idle_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(s.envoy_stream_idle_timeout, std::chrono::seconds(0));
+  EXPECT_EQ(s.envoy_request_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(s.envoy_max_request_headers_kb, 8192u);
+  EXPECT_EQ(s.envoy_max_headers_count, 20u);
+  EXPECT_EQ(s.envoy_max_connections_per_listener, 5u);
+  EXPECT_EQ(s.envoy_max_downstream_connections, 6u);
+  EXPECT_EQ(s.envoy_max_heap_bytes, 64ull << 20);
+}
+
+TEST(LoadSettingsTest, InvalidEnvoyEdgeLimitsNameTheVariable) {
+  for (const auto& [var, value] :
+       std::vector<std::pair<std::string, std::string>>{{"ENVOY_REQUEST_HEADERS_TIMEOUT", "0"},
+                                                        {"ENVOY_IDLE_TIMEOUT", "0"},
+                                                        {"ENVOY_STREAM_IDLE_TIMEOUT", "-1"},
+                                                        {"ENVOY_REQUEST_TIMEOUT", "1s"},
+                                                        {"ENVOY_MAX_REQUEST_HEADERS_KB", "8193"},
+                                                        {"ENVOY_MAX_HEADERS_COUNT", "0"},
+                                                        {"ENVOY_MAX_CONNECTIONS_PER_LISTENER", "0"},
+                                                        {"ENVOY_MAX_DOWNSTREAM_CONNECTIONS", "0"},
+                                                        {"ENVOY_MAX_HEAP_BYTES", "1048576"}}) {
+    auto s = load({{var, value}});
+    ASSERT_FALSE(s.ok()) << var;
+    EXPECT_EQ(std::string(s.status().message()).rfind(var + "=\"" + value + "\" is invalid", 0), 0u)
+        << s.status().message();
+  }
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ class ManagerTest : public ::testing::Test {
     instances::InstanceResolver& resolver =
         use_registry_ ? static_cast<instances::InstanceResolver&>(*registry_) : resolver_table_;
     manager_ = std::make_unique<Manager>(*ingress_store_, *instance_store_, resolver, clock_, ids_,
-                                         &publisher_, limits_);
+                                         &publisher_, limits_, target_policy_);
   }
 
   static IngressSpec spec(std::string name, std::string hostname, uint16_t port = 80,
@@ -80,7 +80,8 @@ class ManagerTest : public ::testing::Test {
   std::unique_ptr<store::InstanceStore> instance_store_;
   std::unique_ptr<instances::RegistryResolver> registry_;
   std::unique_ptr<Manager> manager_;
-  ManagerLimits limits_;  // set, then reopen(), to test the caps
+  ManagerLimits limits_;                         // set, then reopen(), to test the caps
+  const TargetPolicy* target_policy_ = nullptr;  // set, then reopen(), to check targets
 };
 
 }  // namespace ingress::domain
