@@ -292,6 +292,7 @@ int runServe(const Settings& settings) {
   domain::Manager manager(
       ingress_store, instance_store, *resolver, clock, ids, &publisher,
       domain::ManagerLimits{.max_ingresses = settings.max_ingresses,
+                            .max_listener_ports = settings.max_listener_ports,
                             .max_rules_per_ingress = settings.max_rules_per_ingress},
       &target_policy);
   // 3. The API and metrics sockets, and the API secret, before Envoy is started or adopted: an
