@@ -41,7 +41,7 @@ Json listener(uint16_t port, const BuilderSettings& s) {
          {{"resource_api_version", "V3"},
           {"path_config_source",
            {{"path", joinPath(s.xds_dir, rdsFileName(port))},
-            {"watched_directory", {{"path", s.xds_dir}}}}}}}}},
+            {"watched_directory", {{"path", joinPath(s.xds_dir, rdsDirName(port))}}}}}}}}},
       {"http_filters",
        {{{"name", "envoy.filters.http.router"}, {"typed_config", {{"@type", kRouterType}}}}}},
       {"upgrade_configs", {{{"upgrade_type", "websocket"}}}},

@@ -58,10 +58,14 @@ std::map<uint16_t, Json> readRoutes(const Filesystem& fs, const std::string& dir
   auto names = fs.listDir(dir);
   if (!names.ok()) return routes;
   for (const auto& n : *names) {
-    if (n.rfind("rds_", 0) != 0 || n.size() < 10 || n.substr(n.size() - 5) != ".json") continue;
-    int port = std::atoi(n.substr(4, n.size() - 9).c_str());
-    if (port <= 0 || port > 65535) continue;
-    auto text = fs.readFile(joinPath(dir, n));
+    // rds_<port> folders (rdsDirName); anything else in the directory is not ours.
+    if (n.rfind("rds_", 0) != 0 || n.size() < 5 || n.size() > 9 ||
+        n.find_first_not_of("0123456789", 4) != std::string::npos) {
+      continue;
+    }
+    int port = std::atoi(n.substr(4).c_str());
+    if (port <= 0 || port > 65535 || rdsDirName(static_cast<uint16_t>(port)) != n) continue;
+    auto text = fs.readFile(joinPath(dir, rdsFileName(static_cast<uint16_t>(port))));
     if (!text.ok()) continue;
     auto j = parseJsonStrict(*text, 64);
     if (!j.ok() || !(*j)["resources"].is_array() || (*j)["resources"].empty()) continue;
@@ -154,7 +158,13 @@ std::string XdsApplier::describeListenerReject() const {
 }
 
 Status XdsApplier::writeFile(const XdsFile& f) {
-  return fs_.writeFileAtomicNoSync(joinPath(xds_dir_, f.name), f.content, 0600);
+  const std::string path = joinPath(xds_dir_, f.name);
+  // A route file's folder is created before its first write, so it exists before the listener
+  // whose subscription watches it (the routes layer precedes the listeners layer).
+  if (auto slash = f.name.rfind('/'); slash != std::string::npos) {
+    INGRESS_RETURN_IF_ERROR(fs_.makeDirs(joinPath(xds_dir_, f.name.substr(0, slash)), 0700));
+  }
+  return fs_.writeFileAtomicNoSync(path, f.content, 0600);
 }
 
 Status XdsApplier::writeAll(const XdsConfig& config) {
@@ -166,7 +176,8 @@ Status XdsApplier::writeAll(const XdsConfig& config) {
   }
   INGRESS_RETURN_IF_ERROR(writeFile({kCdsFile, discoveryFile(config.version, config.clusters)}));
   INGRESS_RETURN_IF_ERROR(writeFile({kLdsFile, discoveryFile(config.version, config.listeners)}));
-  // Leftover route files of ports without a listener (safe: Envoy is not running yet).
+  // Leftover route files of ports without a listener (safe: Envoy is not running yet); their
+  // empty folders stay.
   for (const auto& [port, route] : readRoutes(fs_, xds_dir_)) {
     if (!config.routes.count(port)) (void)fs_.removeFile(joinPath(xds_dir_, rdsFileName(port)));
   }

@@ -9,7 +9,8 @@
 namespace ingress::envoy {
 
 std::string listenerName(uint16_t port) { return "ingress_" + std::to_string(port); }
-std::string rdsFileName(uint16_t port) { return "rds_" + std::to_string(port) + ".json"; }
+std::string rdsDirName(uint16_t port) { return "rds_" + std::to_string(port); }
+std::string rdsFileName(uint16_t port) { return rdsDirName(port) + "/" + kRdsFileInDir; }
 
 std::string discoveryFile(const std::string& version, const Json& resources) {
   return dumpJson(Json{{"version_info", version}, {"resources", resources}}, 1) + "\n";

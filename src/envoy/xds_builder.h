@@ -4,7 +4,7 @@
 //
 //   cds.json        clusters (cluster_builder.h): one STATIC cluster per named target
 //   lds.json        listeners (listener_builder.h): `ingress_<port>` per port with a route
-//   rds_<port>.json routes (route_builder.h): RouteConfiguration `ingress_<port>`
+//   rds_<port>/routes.json routes (route_builder.h): RouteConfiguration `ingress_<port>`
 //
 //   XdsConfig config = buildXds(snapshot, settings);
 //
