@@ -29,6 +29,7 @@
 #include "envoy/route_publisher.h"
 #include "envoy/watchdog.h"
 #include "envoy/xds_applier.h"
+#include "exe/inotify_budget.h"
 #include "exe/own_sockets.h"
 #include "ingress/ids.h"
 #include "ingress/manager.h"
@@ -378,6 +379,21 @@ int runServe(const Settings& settings) {
   const domain::SnapshotPtr initial = manager.current();
   applier.loadCurrent();
   const bool adopting = daemon.supervisorRunning();
+  // 4a. Envoy's inotify budget: one instance per route subscription, per user for the whole host.
+  {
+    std::vector<pid_t> ours;
+    if (adopting) {
+      if (auto state = daemon.state(); state.ok() && state->envoy_pid > 0) {
+        ours.push_back(state->envoy_pid);
+      }
+    }
+    std::string warning;
+    const InotifyBudget budget = readInotifyBudget("/proc", ::geteuid(), ours);
+    if (Status st = checkInotifyBudget(budget, settings.max_listener_ports, &warning); !st.ok()) {
+      return fail(st);
+    }
+    if (!warning.empty()) log::warn("the inotify budget is tight", {{"detail", warning}});
+  }
   // Adopting an Envoy that serves an older xDS layout (another directory): its bootstrap
   // differs, so daemon.start() hot restarts it onto this one; the new epoch must find every
   // file already there (the old epoch does not watch this directory).
