@@ -48,8 +48,8 @@ Status checkInotifyBudget(const InotifyBudget& budget, size_t max_listener_ports
       "MAX_LISTENER_PORTS=" + std::to_string(max_listener_ports) + " needs up to " +
       std::to_string(need) + " inotify instances for Envoy (one per listener port, " +
       std::to_string(kEnvoyBaseInotifyInstances) + " for listeners and clusters), and " +
-      "fs.inotify.max_user_instances=" + std::to_string(budget.max_user_instances) +
-      " leaves " + std::to_string(left) + " (" + std::to_string(budget.in_use) +
+      "fs.inotify.max_user_instances=" + std::to_string(budget.max_user_instances) + " leaves " +
+      std::to_string(left) + " (" + std::to_string(budget.in_use) +
       " in use by this user's processes)";
   if (left < need) {
     return failedPrecondition(numbers +

@@ -44,7 +44,7 @@ TEST(InotifyBudgetTest, CountsThisUsersInotifyDescriptorsLeavingOutTheExcluded) 
   FakeProc proc(128);
   proc.process(10, 3, 5);
   proc.process(11, 0, 2);
-  proc.process(12, 4, 0);  // the adopted Envoy, say
+  proc.process(12, 4, 0);                            // the adopted Envoy, say
   fs::create_directories(proc.root() + "/self/fd");  // not a pid
   InotifyBudget b = readInotifyBudget(proc.root(), ::geteuid(), {12});
   EXPECT_EQ(b.max_user_instances, 128);
