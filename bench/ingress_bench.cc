@@ -16,16 +16,25 @@
 //      builder's time for the scenario's ingress set in this process, and the cost of one admin
 //      stats poll of the kind the applier makes.
 //
+// Ports scenarios (--ports-at 4,32,...: P listener ports, each with one ingress): K sequential
+// creates of a new hostname on one of the first 4 ports (a route change of one port while P are
+// open), each timed to its 201 and checked through Envoy; the applier's apply and Envoy-wait
+// times from serve's log; the inotify instances Envoy holds (anon_inode:inotify links in
+// /proc/<envoy>/fd). Listed counts run one after another in the same process, for a
+// side-by-side comparison of apply cost against the number of ports.
+//
 // Output: a markdown summary on stdout, and JSON (--json FILE). Bounded: every loop has a fixed
 // count and every wait a deadline; loopback only.
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -84,6 +93,8 @@ struct Options {
   std::string md_path;
   bool smoke = false;
   bool builder_only = false;  // time the builder in-process for each N and exit (for profiling)
+  std::vector<int> ports_at;  // ports scenarios instead of the existing-ingress ones
+  int port_samples = 40;      // creates per ports scenario
 };
 
 std::vector<int> parseList(const std::string& s) {
@@ -202,7 +213,7 @@ Json timeBuilder(int n, const Env& env) {
 //   "envoy configuration applied": ms (the applier's whole apply), build_ms (the builder)
 //   "xds apply timing": envoy_wait_ms (waiting for Envoy to confirm, ports included)
 struct PublishTimes {
-  std::vector<double> apply, build, envoy_wait;
+  std::vector<double> apply, build, envoy_wait, plan, baseline, write, total;
 };
 PublishTimes publishTimes(const Installation& inst, size_t* from_line) {
   PublishTimes out;
@@ -224,6 +235,10 @@ PublishTimes publishTimes(const Installation& inst, size_t* from_line) {
       num(j, "build_ms", out.build);
     } else {
       num(j, "envoy_wait_ms", out.envoy_wait);
+      num(j, "plan_ms", out.plan);
+      num(j, "baseline_ms", out.baseline);
+      num(j, "write_ms", out.write);
+      num(j, "total_ms", out.total);
     }
   }
   *from_line = idx;
@@ -244,6 +259,10 @@ Json phaseProfile(const PublishTimes& t) {
           {"apply_ms_sum", sum},
           {"build_ms_p50", percentile(t.build, 50)},
           {"envoy_wait_ms_p50", percentile(t.envoy_wait, 50)},
+          {"plan_ms_p50", percentile(t.plan, 50)},
+          {"baseline_ms_p50", percentile(t.baseline, 50)},
+          {"write_ms_p50", percentile(t.write, 50)},
+          {"applier_total_ms_p50", percentile(t.total, 50)},
           {"envoy_wait_ms_p99", percentile(t.envoy_wait, 99)}};
 }
 
@@ -407,10 +426,130 @@ Json runScenario(int n, const Options& o) {
   return res;
 }
 
+// Inotify instances a process holds: its fds that are inotify instances.
+int inotifyInstances(pid_t pid) {
+  int n = 0;
+  std::error_code ec;
+  const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    char buf[64];
+    ssize_t len = ::readlink(e.path().c_str(), buf, sizeof buf - 1);
+    if (len > 0 && std::string_view(buf, static_cast<size_t>(len)) == "anon_inode:inotify") ++n;
+  }
+  return n;
+}
+
+Json runPortsScenario(int ports, const Options& o) {
+  Json res = {{"ports", ports}};
+  Env env;
+  for (int k = 0; k < kInstances; ++k) {
+    env.backends.push_back(
+        std::make_unique<HttpBackend>("b" + std::to_string(k), "127.0.0." + std::to_string(2 + k)));
+  }
+  Installation inst;
+  std::vector<uint16_t> listen;
+  while (static_cast<int>(listen.size()) < ports) {
+    const int p = testing::freeLoopbackPort();
+    if (p == inst.adminPort() || p == inst.apiPort() ||
+        std::count(listen.begin(), listen.end(), p) != 0) {
+      continue;
+    }
+    listen.push_back(static_cast<uint16_t>(p));
+  }
+  if (Status st = seed(inst.dataDir(), 0, env); !st.ok()) {
+    res["error"] = "seeding: " + st.message();
+    return res;
+  }
+  inst.env()["JWT_SECRET"] = testing::kTestJwtSecret;
+  inst.env()["MAX_LISTENER_PORTS"] = std::to_string(std::max(ports, 32));
+  if (inst.startServeAndWaitReady(std::chrono::seconds(120)) == 0) {
+    res["error"] = "serve did not become ready";
+    std::cerr << inst.serveLog() << "\n";
+    return res;
+  }
+  ApiClient api(inst.apiPort());
+  const pid_t envoy = inst.envoyPid();
+  res["inotify_at_start"] = inotifyInstances(envoy);
+  auto create = [&](const std::string& name, uint16_t port, int k) {
+    const auto& b = *env.backends[static_cast<size_t>(k % kInstances)];
+    return api.call("POST", "/ingresses",
+                    createBody(name, name + ".bench.test", port,
+                               "vm-" + std::to_string(k % kInstances), b.port()));
+  };
+  // Every port opened, one ingress each (not measured).
+  for (int i = 0; i < ports; ++i) {
+    auto r = create("port-" + std::to_string(i), listen[static_cast<size_t>(i)], i);
+    if (!r.ok() || r->status != 201) {
+      res["error"] = "opening port " + std::to_string(listen[static_cast<size_t>(i)]) + ": " +
+                     (r.ok() ? r->body : r.status().message());
+      return res;
+    }
+  }
+  res["inotify_open"] = inotifyInstances(envoy);
+  {
+    auto admin = inst.admin();
+    std::vector<double> poll;
+    for (int i = 0; i < 10; ++i) {
+      auto p0 = Clk::now();
+      (void)admin.statsMatching("(version_text|update_rejected|update_failure)$");
+      poll.push_back(msSince(p0));
+    }
+    res["stats_poll_ms_p50"] = percentile(poll, 50);
+  }
+  std::vector<double> lat;
+  int failed = 0, not_routed = 0;
+  size_t log_from = logLines(inst);
+  for (int k = 0; k < o.port_samples; ++k) {
+    const uint16_t port = listen[static_cast<size_t>(k % std::min(ports, 4))];
+    const std::string name = "chg-" + std::to_string(k);
+    auto s0 = Clk::now();
+    auto r = create(name, port, k);
+    const double ms = msSince(s0);
+    if (!r.ok() || r->status != 201) {
+      ++failed;
+      continue;
+    }
+    lat.push_back(ms);
+    auto via = viaEnvoy(port, name + ".bench.test");
+    const std::string want = "b" + std::to_string(k % kInstances) + " ";
+    if (!via.ok() || via->status != 200 || via->body.rfind(want, 0) != 0) ++not_routed;
+  }
+  res["inotify_after"] = inotifyInstances(envoy);
+  res["latency"] = {{"samples", lat.size()},
+                    {"failed", failed},
+                    {"not_routed_after_201", not_routed},
+                    {"p50_ms", percentile(lat, 50)},
+                    {"p99_ms", percentile(lat, 99)}};
+  res["latency_profile"] = phaseProfile(publishTimes(inst, &log_from));
+  return res;
+}
+
 std::string fmt(double v, int prec = 1) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", prec, v);
   return buf;
+}
+
+std::string portsMarkdown(const Json& all) {
+  std::ostringstream md;
+  md << "| ports | samples | create p50 ms | create p99 ms | apply p50 ms | Envoy wait p50 ms | "
+        "not routed | Envoy inotify instances (start / ports open / after) |\n"
+     << "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& s : all["scenarios"]) {
+    if (s.contains("error")) {
+      md << "| " << s["ports"].get<int>() << " | error: " << s["error"].get<std::string>()
+         << " |||||||\n";
+      continue;
+    }
+    const auto& l = s["latency"];
+    const auto& p = s["latency_profile"];
+    md << "| " << s["ports"].get<int>() << " | " << l["samples"].get<int>() << " | "
+       << fmt(l["p50_ms"]) << " | " << fmt(l["p99_ms"]) << " | " << fmt(p["apply_ms_p50"]) << " | "
+       << fmt(p["envoy_wait_ms_p50"]) << " | " << l["not_routed_after_201"].get<int>() << " | "
+       << s["inotify_at_start"].get<int>() << " / " << s["inotify_open"].get<int>() << " / "
+       << s["inotify_after"].get<int>() << " |\n";
+  }
+  return md.str();
 }
 
 std::string markdown(const Json& all) {
@@ -477,10 +616,14 @@ int run(int argc, char** argv) {
       o.smoke = true;
     else if (a == "--builder-only")
       o.builder_only = true;
+    else if (a == "--ports-at")
+      o.ports_at = parseList(val());
+    else if (a == "--port-samples")
+      o.port_samples = std::stoi(val());
     else {
       std::cerr << "usage: ingress_bench [--existing 0,100,1000,10000] [--samples 50] "
                    "[--samples-large 20] [--creates 200] [--clients 32] [--throughput-at 1000] "
-                   "[--json FILE] [--md FILE] [--smoke]\n";
+                   "[--json FILE] [--md FILE] [--smoke] [--ports-at 4,32 [--port-samples 40]]\n";
       return 2;
     }
   }
@@ -499,6 +642,24 @@ int run(int argc, char** argv) {
     env.listen_ports = {10080, 10081, 10082, 10083};
     for (int n : o.existing) std::cout << n << ": " << dumpJson(timeBuilder(n, env)) << "\n";
     return 0;
+  }
+  if (!o.ports_at.empty()) {
+    Json all = {{"scenarios", Json::array()}, {"port_samples", o.port_samples}};
+    bool ok = true;
+    for (int p : o.ports_at) {
+      std::cerr << "ports scenario: " << p << " listener ports\n";
+      Json s = runPortsScenario(p, o);
+      ok = ok && !s.contains("error") && s["latency"]["failed"].get<int>() == 0 &&
+           s["latency"]["not_routed_after_201"].get<int>() == 0;
+      std::cerr << "  " << dumpJson(s) << "\n";
+      all["scenarios"].push_back(std::move(s));
+    }
+    const std::string md = portsMarkdown(all);
+    std::cout << md;
+    if (!o.json_path.empty()) std::ofstream(o.json_path) << all.dump(2) << "\n";
+    if (!o.md_path.empty()) std::ofstream(o.md_path) << md;
+    if (!ok) std::cerr << "FAILED: a scenario errored, a create failed or a route was missing\n";
+    return ok ? 0 : 1;
   }
   Json all = {{"scenarios", Json::array()}};
   all["options"] = {

@@ -1,6 +1,7 @@
-// AdminApi: what the xDS applier needs from Envoy's admin API — readiness and stats (version_text
-// of each subscription, update_rejected / update_failure counters). AdminClient is the real one
-// (HTTP to the admin port); unit tests script a fake Envoy behind this interface.
+// AdminApi: what the xDS applier needs from Envoy's admin API — readiness, stats (version_text
+// of each subscription, update_rejected / update_failure counters) and why a listener failed.
+// AdminClient is the real one (HTTP to the admin port); unit tests script a fake Envoy behind this
+// interface.
 //
 //   const AdminApi& admin = client;
 //   auto stats = admin.statsMatching("version_text$");  // name → value text
@@ -24,6 +25,13 @@ class AdminApi {
   // readouts without their quotes). An error when Envoy cannot be asked.
   virtual StatusOr<std::map<std::string, std::string>> statsMatching(
       const std::string& regex) const = 0;
+  // The last failed update of each dynamic listener that has one: listener name → Envoy's
+  // reason (/config_dump's dynamic_listeners[].error_state.details, e.g. "cannot bind
+  // '0.0.0.0:80': Address already in use"). Envoy clears it when the listener next updates
+  // successfully. The default, for fakes without listener errors: none.
+  virtual StatusOr<std::map<std::string, std::string>> listenerErrors() const {
+    return std::map<std::string, std::string>{};
+  }
 };
 
 }  // namespace ingress::envoy

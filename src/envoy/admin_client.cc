@@ -109,6 +109,34 @@ StatusOr<std::map<std::string, std::string>> AdminClient::statsMatching(
   return out;
 }
 
+StatusOr<std::map<std::string, std::string>> parseListenerErrors(const std::string& body) {
+  auto j = parseJsonStrict(body, 128);
+  if (!j.ok()) return unavailable("envoy admin /config_dump: " + j.status().message());
+  std::map<std::string, std::string> out;
+  auto take = [&out](const Json& dl) {
+    if (!dl.is_object() || !dl.contains("error_state")) return;
+    const Json& es = dl["error_state"];
+    if (!es.is_object() || !es.contains("details") || !es["details"].is_string()) return;
+    out[dl.value("name", "")] = es["details"].get<std::string>();
+  };
+  // With ?resource= every element of `configs` is one DynamicListener; without it, one
+  // ListenersConfigDump holds them in `dynamic_listeners`. Both are accepted.
+  if (!j->is_object() || !(*j)["configs"].is_array()) return out;
+  for (const Json& c : (*j)["configs"]) {
+    if (c.is_object() && c.contains("dynamic_listeners") && c["dynamic_listeners"].is_array()) {
+      for (const Json& dl : c["dynamic_listeners"]) take(dl);
+    } else {
+      take(c);
+    }
+  }
+  return out;
+}
+
+StatusOr<std::map<std::string, std::string>> AdminClient::listenerErrors() const {
+  INGRESS_ASSIGN_OR_RETURN(std::string body, get("/config_dump?resource=dynamic_listeners"));
+  return parseListenerErrors(body);
+}
+
 Status AdminClient::drainListenersGracefully() const {
   HttpRequest req;
   req.method = "POST";

@@ -20,6 +20,10 @@ struct ServerInfo {
   std::string version;
 };
 
+// The error_state.details of every dynamic listener in a /config_dump body (with or without
+// ?resource=dynamic_listeners), by listener name. Exposed for tests.
+StatusOr<std::map<std::string, std::string>> parseListenerErrors(const std::string& body);
+
 class AdminClient final : public AdminApi {
  public:
   explicit AdminClient(std::string base_url,
@@ -35,6 +39,8 @@ class AdminClient final : public AdminApi {
   // readouts without their quotes).
   StatusOr<std::map<std::string, std::string>> statsMatching(
       const std::string& regex) const override;
+  // GET /config_dump?resource=dynamic_listeners: error_state.details by listener name.
+  StatusOr<std::map<std::string, std::string>> listenerErrors() const override;
   // POST /drain_listeners?graceful: listeners drain for --drain-time-s, then close.
   Status drainListenersGracefully() const;
   // GET of any admin path, returning the body of a 200.

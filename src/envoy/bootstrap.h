@@ -1,4 +1,4 @@
-// Renders Envoy's bootstrap: node, admin, and file-based LDS/CDS from {DATA_DIR}/envoy/xds/.
+// Renders Envoy's bootstrap: node, admin, and file-based LDS/CDS from {DATA_DIR}/envoy/xds2/.
 // Pure and deterministic: the same options give the same bytes, so a changed bootstrap (which
 // needs a hot restart) is detected by comparing hashes.
 #pragma once
@@ -41,7 +41,7 @@ struct BootstrapOptions {
   std::string node_id = "ingressd";
   std::string admin_address = "127.0.0.1";
   uint16_t admin_port = 9901;
-  std::string xds_dir;  // watched directory holding lds.json, cds.json, rds_<port>.json
+  std::string xds_dir;  // watched directory holding lds.json, cds.json and rds_<port>/routes.json
   OtelOptions otel;
   OverloadOptions overload;
 };

@@ -7,7 +7,11 @@ namespace ingress::envoy {
 EnvoyPaths::EnvoyPaths(const std::string& data_dir_in)
     : data_dir(data_dir_in),
       dir(joinPath(data_dir_in, "envoy")),
-      xds_dir(joinPath(dir, "xds")),
+      // "xds2": the layout of listeners without SO_REUSEPORT and one route folder per port. A
+      // new directory, so that adopting an Envoy of the old layout hot restarts it onto the new
+      // files (serve writes them first) instead of updating listeners in place, which Envoy
+      // refuses when only enable_reuse_port changes.
+      xds_dir(joinPath(dir, "xds2")),
       bootstrap(joinPath(dir, "bootstrap.json")),
       launch(joinPath(dir, "launch.json")),
       envoy_pid(joinPath(dir, "envoy.pid")),

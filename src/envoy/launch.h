@@ -19,7 +19,7 @@ struct EnvoyPaths {
   explicit EnvoyPaths(const std::string& data_dir);
   std::string data_dir;
   std::string dir;             // {DATA_DIR}/envoy
-  std::string xds_dir;         // {DATA_DIR}/envoy/xds (watched by Envoy)
+  std::string xds_dir;         // {DATA_DIR}/envoy/xds2 (watched by Envoy)
   std::string bootstrap;       // bootstrap.json
   std::string launch;          // launch.json
   std::string envoy_pid;       // envoy.pid: the serving Envoy

@@ -41,7 +41,7 @@ Json listener(uint16_t port, const BuilderSettings& s) {
          {{"resource_api_version", "V3"},
           {"path_config_source",
            {{"path", joinPath(s.xds_dir, rdsFileName(port))},
-            {"watched_directory", {{"path", s.xds_dir}}}}}}}}},
+            {"watched_directory", {{"path", joinPath(s.xds_dir, rdsDirName(port))}}}}}}}}},
       {"http_filters",
        {{{"name", "envoy.filters.http.router"}, {"typed_config", {{"@type", kRouterType}}}}}},
       {"upgrade_configs", {{{"upgrade_type", "websocket"}}}},
@@ -73,6 +73,9 @@ Json listener(uint16_t port, const BuilderSettings& s) {
       {"@type", kListenerType},
       {"name", name},
       {"address", {{"socket_address", {{"address", s.listen_address}, {"port_value", port}}}}},
+      // No SO_REUSEPORT: with it, another process could bind the same port (and Envoy bind a
+      // port another process holds) and the kernel would share connections between them.
+      {"enable_reuse_port", false},
       {"per_connection_buffer_limit_bytes", e.per_connection_buffer_limit_bytes},
       {"filter_chains",
        {{{"filters",

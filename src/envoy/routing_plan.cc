@@ -29,6 +29,8 @@ RoutingPlan planRouting(const domain::ConfigSnapshot& snapshot) {
       // The snapshot holds each hostname:port once; should two rules claim one anyway, the
       // later one wins (as Envoy would reject a duplicate domain).
       hosts[rule.match.port][rule.match.hostname] = {PlannedRoute{"/", target.name}};
+      plan.port_rules[rule.match.port].push_back("ingress \"" + ing.name + "\" rules[" +
+                                                 std::to_string(i) + "]");
       plan.targets.emplace(target.name, std::move(target));
     }
   }

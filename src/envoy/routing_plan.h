@@ -51,6 +51,8 @@ struct RoutingPlan {
   std::map<std::string, NamedTarget> targets;                 // by name
   std::map<uint16_t, std::vector<PlannedVirtualHost>> ports;  // only ports with a route
   std::vector<UnresolvedRule> unresolved;                     // snapshot order
+  // For messages about a port: the routed rules on it, `ingress "web" rules[0]`, snapshot order.
+  std::map<uint16_t, std::vector<std::string>> port_rules;
 };
 
 RoutingPlan planRouting(const domain::ConfigSnapshot& snapshot);

@@ -8,6 +8,13 @@
 // place (Envoy reloads only on a rename into the watched directory); xDS files are not fsynced,
 // they are regenerated from the durable store at every start.
 //
+// Before anything is written, every port the change opens is bind-probed on the listen address
+// (bind without SO_REUSEPORT, as Envoy binds): a port another process holds is refused at once
+// with kAlreadyExists/"port_in_use" naming the port and its rules, nothing written. Envoy's
+// listeners do not set SO_REUSEPORT either, so a port taken between the probe and Envoy's bind
+// makes Envoy reject the listener: the message of that config_rejected carries Envoy's reason
+// (/config_dump error_state), the port and the rules on it.
+//
 // Every failure — a write error, a rise of update_rejected / update_failure, a timeout — goes
 // through one rollback: the started layers are undone in reverse order (the last good content of
 // every file they wrote), Envoy's confirmation of the undo is awaited, and the error returned:
@@ -41,9 +48,10 @@ namespace ingress::envoy {
 class XdsApplier {
  public:
   // `probe_address` is where listeners can be reached from this host (the listen address, or
-  // loopback for a wildcard); probed with a TcpPortProbe.
+  // loopback for a wildcard); `bind_address` the listen address itself (default: the probe
+  // address); probed with a TcpPortProbe.
   XdsApplier(Filesystem& fs, const AdminApi& admin, Clock& clock, std::string xds_dir,
-             std::string probe_address = "127.0.0.1");
+             std::string probe_address = "127.0.0.1", std::string bind_address = "");
   XdsApplier(Filesystem& fs, const AdminApi& admin, const PortProbe& probe, Clock& clock,
              std::string xds_dir);
 
@@ -60,6 +68,10 @@ class XdsApplier {
 
  private:
   Status writeFile(const XdsFile& f);
+  // kAlreadyExists/"port_in_use" when a port `next` opens is bound by another process.
+  Status checkNewPortsFree(const XdsConfig& next) const;
+  // The message of an LDS reject: Envoy's reason for each listener of `next` that changed.
+  std::string describeListenerReject() const;
   // Waits until every `expect` (stat prefix → version) is reported, or a reject counter rises.
   Status waitFor(const std::map<std::string, std::string>& expect,
                  const std::map<std::string, uint64_t>& reject_baseline,
@@ -79,6 +91,7 @@ class XdsApplier {
   Clock& clock_;
   std::string xds_dir_;
   XdsConfig current_;
+  const XdsConfig* applying_ = nullptr;  // during apply(): the configuration being applied
   bool in_sync_ = true;
 };
 

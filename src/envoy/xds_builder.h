@@ -4,7 +4,7 @@
 //
 //   cds.json        clusters (cluster_builder.h): one STATIC cluster per named target
 //   lds.json        listeners (listener_builder.h): `ingress_<port>` per port with a route
-//   rds_<port>.json routes (route_builder.h): RouteConfiguration `ingress_<port>`
+//   rds_<port>/routes.json routes (route_builder.h): RouteConfiguration `ingress_<port>`
 //
 //   XdsConfig config = buildXds(snapshot, settings);
 //
@@ -30,6 +30,7 @@ struct XdsConfig {
   Json listeners;                   // array of Listener resources, sorted by port
   std::map<uint16_t, Json> routes;  // port → RouteConfiguration
   std::vector<UnresolvedRule> unresolved;
+  std::map<uint16_t, std::vector<std::string>> port_rules;  // RoutingPlan::port_rules
 };
 
 XdsConfig buildXds(const domain::ConfigSnapshot& snapshot, const BuilderSettings& settings);

@@ -29,6 +29,7 @@
 #include "envoy/route_publisher.h"
 #include "envoy/watchdog.h"
 #include "envoy/xds_applier.h"
+#include "exe/inotify_budget.h"
 #include "exe/own_sockets.h"
 #include "ingress/ids.h"
 #include "ingress/manager.h"
@@ -220,7 +221,8 @@ int runServe(const Settings& settings) {
   envoy::EnvoyDaemon daemon(daemon_options, fs, processes, clock);
   envoy::AdminClient admin(daemon.adminBaseUrl(), std::chrono::milliseconds(2000));
   envoy::XdsApplier applier(fs, admin, clock, daemon.paths().xds_dir,
-                            probeAddress(settings.envoy_listen_address));
+                            probeAddress(settings.envoy_listen_address),
+                            settings.envoy_listen_address);
   envoy::BuilderSettings builder;
   builder.listen_address = settings.envoy_listen_address;
   builder.xds_dir = daemon.paths().xds_dir;
@@ -291,6 +293,7 @@ int runServe(const Settings& settings) {
   domain::Manager manager(
       ingress_store, instance_store, *resolver, clock, ids, &publisher,
       domain::ManagerLimits{.max_ingresses = settings.max_ingresses,
+                            .max_listener_ports = settings.max_listener_ports,
                             .max_rules_per_ingress = settings.max_rules_per_ingress},
       &target_policy);
   // 3. The API and metrics sockets, and the API secret, before Envoy is started or adopted: an
@@ -376,7 +379,30 @@ int runServe(const Settings& settings) {
   const domain::SnapshotPtr initial = manager.current();
   applier.loadCurrent();
   const bool adopting = daemon.supervisorRunning();
-  if (!adopting) {
+  // 4a. Envoy's inotify budget: one instance per route subscription, per user for the whole host.
+  {
+    std::vector<pid_t> ours;
+    if (adopting) {
+      if (auto state = daemon.state(); state.ok() && state->envoy_pid > 0) {
+        ours.push_back(state->envoy_pid);
+      }
+    }
+    std::string warning;
+    const InotifyBudget budget = readInotifyBudget("/proc", ::geteuid(), ours);
+    if (Status st = checkInotifyBudget(budget, settings.max_listener_ports, &warning); !st.ok()) {
+      return fail(st);
+    }
+    if (!warning.empty()) log::warn("the inotify budget is tight", {{"detail", warning}});
+  }
+  // Adopting an Envoy that serves an older xDS layout (another directory): its bootstrap
+  // differs, so daemon.start() hot restarts it onto this one; the new epoch must find every
+  // file already there (the old epoch does not watch this directory).
+  const bool new_layout = !fs.exists(joinPath(daemon.paths().xds_dir, envoy::kLdsFile));
+  if (adopting && new_layout) {
+    log::info("the running Envoy serves another xDS layout; moving it by hot restart",
+              {{"xds_dir", daemon.paths().xds_dir}});
+  }
+  if (!adopting || new_layout) {
     if (Status st = fs.makeDirs(daemon.paths().dir, 0700); !st.ok()) return fail(st);
     if (Status st = publisher.writeInitial(initial); !st.ok()) {
       return fail(st.withContext("writing Envoy configuration"));

@@ -286,6 +286,10 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("MAX_INGRESSES", *v, 1, 1'000'000));
     s.max_ingresses = static_cast<size_t>(n);
   }
+  if (auto v = get("MAX_LISTENER_PORTS")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("MAX_LISTENER_PORTS", *v, 1, 1024));
+    s.max_listener_ports = static_cast<size_t>(n);
+  }
   if (auto v = get("MAX_RULES_PER_INGRESS")) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("MAX_RULES_PER_INGRESS", *v, 1, 100));
     s.max_rules_per_ingress = static_cast<size_t>(n);

@@ -60,6 +60,9 @@ struct Settings {
   size_t api_max_header_bytes = 16 << 10;                // API_MAX_HEADER_BYTES (1 KiB..1 MiB)
   size_t max_ingresses = 20000;                          // MAX_INGRESSES (1..1000000)
   size_t max_rules_per_ingress = 100;                    // MAX_RULES_PER_INGRESS (1..100)
+  // MAX_LISTENER_PORTS (1..1024): distinct match ports over all ingresses. Each costs Envoy an
+  // inotify instance (its route subscription); serve checks the budget at start (inotify_budget).
+  size_t max_listener_ports = 32;
   // TARGET_DENY_CIDRS (comma-separated CIDRs; "": none): addresses no target may resolve to.
   // Default: domain::kDefaultTargetDenyCidrs. The daemon's own sockets are refused regardless.
   std::string target_deny_cidrs_text;

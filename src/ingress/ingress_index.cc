@@ -27,10 +27,21 @@ Status IngressIndex::check(const Ingress& ing) const {
   return okStatus();
 }
 
+std::map<uint16_t, size_t> IngressIndex::newPorts(const Ingress& ing) const {
+  std::map<uint16_t, size_t> out;
+  for (size_t i = 0; i < ing.rules.size(); ++i) {
+    const uint16_t port = ing.rules[i].match.port;
+    if (rules_by_port_.count(port) == 0) out.emplace(port, i);
+  }
+  return out;
+}
+
 void IngressIndex::add(ResolvedIngressPtr entry) {
   const Ingress& ing = entry->ingress;
+  remove(ing.id);  // a replaced entry's rules stop counting
   for (const Rule& r : ing.rules) {
     id_by_host_.insert_or_assign({r.match.hostname, r.match.port}, ing.id);
+    ++rules_by_port_[r.match.port];
   }
   id_by_name_.insert_or_assign(ing.name, ing.id);
   by_id_.insert_or_assign(ing.id, std::move(entry));
@@ -41,6 +52,8 @@ void IngressIndex::remove(std::string_view id) {
   if (it == by_id_.end()) return;
   for (const Rule& r : it->second->ingress.rules) {
     id_by_host_.erase({r.match.hostname, r.match.port});
+    auto p = rules_by_port_.find(r.match.port);
+    if (p != rules_by_port_.end() && --p->second == 0) rules_by_port_.erase(p);
   }
   id_by_name_.erase(it->second->ingress.name);
   by_id_.erase(it);

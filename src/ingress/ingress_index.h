@@ -1,6 +1,6 @@
 // IngressIndex: the uniqueness rules of the ingress set — one ingress per id, per name and per
-// hostname:port — over entries shared by pointer (copying an index copies keys and pointers,
-// never an ingress).
+// hostname:port — and the distinct listener ports it uses, over entries shared by pointer (copying
+// an index copies keys and pointers, never an ingress).
 //
 //   IngressIndex idx;
 //   if (Status st = idx.check(ing); st.ok()) idx.add(entry);
@@ -32,12 +32,17 @@ class IngressIndex {
   // True when `s` is the id or the name of an ingress.
   bool taken(std::string_view s) const;
   size_t size() const { return by_id_.size(); }
+  // Distinct match ports of every rule (each one an Envoy listener once served).
+  size_t portCount() const { return rules_by_port_.size(); }
+  // The ports of `ing` that no ingress in the index uses yet, with the index of their first rule.
+  std::map<uint16_t, size_t> newPorts(const Ingress& ing) const;
 
  private:
   using HostPort = std::pair<std::string, uint16_t>;
   std::map<std::string, ResolvedIngressPtr, std::less<>> by_id_;
   std::map<std::string, std::string, std::less<>> id_by_name_;
   std::map<HostPort, std::string> id_by_host_;
+  std::map<uint16_t, size_t> rules_by_port_;  // port → number of rules on it
 };
 
 }  // namespace ingress::domain

@@ -80,6 +80,19 @@ Status Manager::admit(Op& op) {
                                  " ingresses may exist (MAX_INGRESSES); delete one first",
                              "limit_exceeded");
   }
+  if (op.kind == Op::Kind::kCreate) {
+    const auto fresh = pending_.newPorts(op.created->ingress);
+    if (!fresh.empty() && pending_.portCount() + fresh.size() > limits_.max_listener_ports) {
+      const auto& [port, rule] = *fresh.begin();
+      return resourceExhausted(rulePath(rule) + ".match.port: port " + std::to_string(port) +
+                                   " would open a new listener port, and at most " +
+                                   std::to_string(limits_.max_listener_ports) +
+                                   " distinct ports may be in use (" +
+                                   std::to_string(pending_.portCount()) +
+                                   " are; MAX_LISTENER_PORTS); use a port that is already in use",
+                               "limit_exceeded");
+    }
+  }
   INGRESS_RETURN_IF_ERROR(validateAgainst(op, pending_));
   applyTo(op, pending_);
   return okStatus();

@@ -58,11 +58,14 @@
 
 namespace ingress::domain {
 
-// Caps on what clients may store. Exceeding max_ingresses is
-// kResourceExhausted / "limit_exceeded" (409 in the API); more rules than max_rules_per_ingress
-// is kInvalidArgument / "bad_request" naming `rules` (400), like every other field error.
+// Caps on what clients may store. Exceeding max_ingresses, or max_listener_ports distinct match
+// ports over all ingresses (each one an Envoy listener and its route subscription, which costs an
+// inotify instance), is kResourceExhausted / "limit_exceeded" (409 in the API); more rules than
+// max_rules_per_ingress is kInvalidArgument / "bad_request" naming `rules` (400), like every other
+// field error.
 struct ManagerLimits {
   size_t max_ingresses = 20000;
+  size_t max_listener_ports = 32;
   size_t max_rules_per_ingress = kMaxRules;  // at most kMaxRules
 };
 

@@ -54,7 +54,9 @@ bool isSingleSegment(std::string_view rest) {
 std::string_view applyResult(const Status& status) {
   if (status.ok()) return "ok";
   switch (status.code()) {
-    case StatusCode::kAborted: return "rejected";
+    case StatusCode::kAborted:        // Envoy refused it (config_rejected)
+    case StatusCode::kAlreadyExists:  // refused before Envoy saw it (port_in_use)
+      return "rejected";
     case StatusCode::kDeadlineExceeded: return "timeout";
     default: return "error";
   }

@@ -85,7 +85,8 @@ class IngressdMetrics {
   MetricSources sources_;
 };
 
-// "ok", "rejected" (kAborted), "timeout" (kDeadlineExceeded) or "error".
+// "ok", "rejected" (kAborted: config_rejected; kAlreadyExists: port_in_use), "timeout"
+// (kDeadlineExceeded) or "error".
 std::string_view applyResult(const Status& status);
 // The route template of a request target: "/health", "/openapi.yaml", "/ingresses",
 // "/ingresses/{id}", "/instances", "/instances/{name}", or "other".

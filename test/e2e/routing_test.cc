@@ -173,18 +173,21 @@ TEST_F(RoutingTest, InstanceMovesAndDisappears) {
   EXPECT_EQ(viaEnvoy(port, "keep.example.com")->header("x-backend"), "b");
 }
 
-TEST_F(RoutingTest, RejectedConfigurationChangesNothing) {
+TEST_F(RoutingTest, PortHeldByAnotherProcessIsRefusedAndChangesNothing) {
   const int port = freeLoopbackPort();
   create(ingressBody("good", "good.example.com", port, "vm-a", a_.port()));
   const std::string before = api_->call("GET", "/ingresses")->body;
-  // A real reject: a plain socket (no SO_REUSEPORT) holds the new port, so Envoy cannot bind the
-  // listener and rejects the LDS update.
+  // Another process (a plain socket, no SO_REUSEPORT) holds the new port: refused with 409
+  // port_in_use naming the port and the rule, before Envoy is asked.
   PortHolder held;
   auto r = api_->call("POST", "/ingresses",
                       ingressBody("bad", "bad.example.com", held.port(), "vm-a", a_.port()));
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->status, 500) << r->body;
-  EXPECT_EQ(Json::parse(r->body).value("code", ""), "config_rejected");
+  EXPECT_EQ(r->status, 409) << r->body;
+  const Json err = Json::parse(r->body);
+  EXPECT_EQ(err.value("code", ""), "port_in_use");
+  EXPECT_NE(err.value("message", "").find("port " + std::to_string(held.port())), std::string::npos)
+      << r->body;
   EXPECT_EQ(api_->call("GET", "/ingresses")->body, before) << "store unchanged";
   EXPECT_EQ(viaEnvoy(port, "good.example.com")->header("x-backend"), "a");
   EXPECT_EQ(viaEnvoy(port, "bad.example.com")->status, 404);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "common/filesystem.h"
 #include "common/sha256.h"
@@ -327,6 +328,18 @@ TEST(DaemonTest, MetricsListenInUseStopsServeBeforeEnvoyStarts) {
   HttpBackend holder("holder", "127.0.0.1");  // holds the port
   inst.env()["METRICS_LISTEN"] = "127.0.0.1:" + std::to_string(holder.port());
   expectRefusedBeforeAnythingStarted(inst, 1, "METRICS_LISTEN");
+}
+
+TEST(DaemonTest, InotifyBudgetTooSmallForTheListenerPortCapStopsServeBeforeEnvoyStarts) {
+  long max = 0;
+  std::ifstream("/proc/sys/fs/inotify/max_user_instances") >> max;
+  if (max > 1000) GTEST_SKIP() << "fs.inotify.max_user_instances=" << max << " holds the cap";
+  Installation inst;
+  inst.env()["MAX_LISTENER_PORTS"] = "1024";  // needs 1026 instances
+  expectRefusedBeforeAnythingStarted(inst, 1, "MAX_LISTENER_PORTS=1024 needs up to 1026");
+  EXPECT_NE(inst.serveLog().find("fs.inotify.max_user_instances=" + std::to_string(max)),
+            std::string::npos)
+      << inst.serveLog();
 }
 
 TEST(DaemonTest, ApiListenInUseStopsServeBeforeEnvoyStarts) {

@@ -120,25 +120,73 @@ TEST_F(XdsTest, SameHostnameOnTwoPortsToTwoInstancesAndSharedTargetsShareACluste
   EXPECT_EQ(get(p1, "blog.example.com")->header("x-backend"), "a");
 }
 
-TEST_F(XdsTest, RejectedConfigurationIsRolledBackAndOldRoutesKeepServing) {
+// Tells the applier every port is free to bind, so that Envoy's own bind is what is tested (a
+// port taken between the applier's probe and Envoy's bind).
+struct AlwaysBindable final : envoy::PortProbe {
+  explicit AlwaysBindable(std::string address) : real(std::move(address)) {}
+  bool accepts(uint16_t port) const override { return real.accepts(port); }
+  Status bindable(uint16_t) const override { return okStatus(); }
+  envoy::TcpPortProbe real;
+};
+
+TEST_F(XdsTest, PortHeldByAnotherProcessIsRefusedBeforeAnythingIsWritten) {
   HttpBackend a("a", "127.0.0.2");
   instances_["vm-a"] = a.address();
   const int port = freeLoopbackPort();
   std::vector<Ingress> good = {ingressOf("i1", {rule("good.example.com", port, "vm-a", a.port())})};
   ASSERT_TRUE(apply(good).ok());
+  const std::string rds = inst_.paths().xds_dir + "/" + envoy::rdsFileName(port);
+  auto files_before = fs_.readFile(rds);
+  auto lds_before = fs_.readFile(inst_.paths().xds_dir + "/lds.json");
+
+  auto held = std::make_unique<PortHolder>();
+  auto bad = good;
+  bad.push_back(ingressOf("i2", {rule("bad.example.com", port, "vm-a", a.port()),
+                                 rule("bad.example.com", held->port(), "vm-a", a.port())}));
+  Status st = apply(bad);
+  EXPECT_EQ(st.code(), StatusCode::kAlreadyExists) << st.toString();
+  EXPECT_EQ(st.reason(), "port_in_use");
+  EXPECT_NE(st.message().find("port " + std::to_string(held->port())), std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("ingress \"i2\" rules[1]"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("in use by another process"), std::string::npos) << st.message();
+  // Nothing was written: the route table of `port` and the listeners are as before.
+  EXPECT_EQ(*fs_.readFile(rds), *files_before);
+  EXPECT_EQ(*fs_.readFile(inst_.paths().xds_dir + "/lds.json"), *lds_before);
+  EXPECT_EQ(get(port, "good.example.com")->status, 200);
+  EXPECT_EQ(get(port, "bad.example.com")->status, 404);
+  held.reset();
+  ASSERT_TRUE(apply(bad).ok());
+  EXPECT_EQ(get(port, "bad.example.com")->status, 200);
+}
+
+TEST_F(XdsTest, RejectedConfigurationIsRolledBackAndOldRoutesKeepServing) {
+  HttpBackend a("a", "127.0.0.2");
+  instances_["vm-a"] = a.address();
+  AlwaysBindable probe("127.0.0.1");
+  envoy::XdsApplier applier(fs_, *admin_, probe, clock_, inst_.paths().xds_dir);
+  applier.loadCurrent();
+  const int port = freeLoopbackPort();
+  std::vector<Ingress> good = {ingressOf("i1", {rule("good.example.com", port, "vm-a", a.port())})};
+  ASSERT_TRUE(applier.apply(build(good), seconds(10)).ok());
   auto files_before = fs_.readFile(inst_.paths().xds_dir + "/" + envoy::rdsFileName(port));
 
-  // A real reject: another socket holds the new port without SO_REUSEPORT, so Envoy cannot bind
-  // the new listener and rejects the LDS update. The route table of `port` changed first (the
-  // routes layer), so the rollback must restore it.
+  // A real reject: another socket holds the new port (taken after the applier's probe), so Envoy
+  // cannot bind the new listener and rejects the LDS update. The route table of `port` changed
+  // first (the routes layer), so the rollback must restore it.
   auto held = std::make_unique<PortHolder>();
   const auto rejected_before = admin_->stat("listener_manager.lds.update_rejected");
   auto bad = good;
   bad.push_back(ingressOf("i2", {rule("bad.example.com", port, "vm-a", a.port()),
                                  rule("bad.example.com", held->port(), "vm-a", a.port())}));
-  Status st = apply(bad);
+  Status st = applier.apply(build(bad), seconds(10));
   EXPECT_EQ(st.code(), StatusCode::kAborted) << st.toString();
   EXPECT_EQ(st.reason(), "config_rejected");
+  // The message names the port, the rule on it and Envoy's own reason.
+  EXPECT_NE(st.message().find("port " + std::to_string(held->port())), std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("ingress \"i2\" rules[1]"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("Address already in use"), std::string::npos) << st.message();
   // Envoy counts a listener it cannot bind as a rejected LDS update.
   EXPECT_GT(*admin_->stat("listener_manager.lds.update_rejected"),
             rejected_before.ok() ? *rejected_before : 0u);
@@ -147,8 +195,39 @@ TEST_F(XdsTest, RejectedConfigurationIsRolledBackAndOldRoutesKeepServing) {
   EXPECT_EQ(*fs_.readFile(inst_.paths().xds_dir + "/" + envoy::rdsFileName(port)), *files_before);
   // And the applier keeps working afterwards.
   held.reset();
-  ASSERT_TRUE(apply(bad).ok());
+  ASSERT_TRUE(applier.apply(build(bad), seconds(10)).ok());
   EXPECT_EQ(get(port, "bad.example.com")->status, 200);
+}
+
+TEST_F(XdsTest, ListenerCannotCoBindAPortAnotherProcessSharesWithReusePort) {
+  // Another service listens with SO_REUSEPORT, inviting anyone else with it to share the port.
+  // Envoy's listeners do not set it, so Envoy's bind fails and the listener is refused: the
+  // kernel never splits that service's connections with Envoy.
+  HttpBackend other("other", "127.0.0.1", 0, /*reuse_port=*/true);
+  HttpBackend a("a", "127.0.0.2");
+  instances_["vm-a"] = a.address();
+  auto config = build({ingressOf("i1", {rule("a.example.com", other.port(), "vm-a", a.port())})});
+  ASSERT_EQ(config.listeners.size(), 1u);
+  EXPECT_EQ(config.listeners[0]["enable_reuse_port"], false);
+  const auto rejected_before = admin_->stat("listener_manager.lds.update_rejected");
+  // Envoy's own bind is what is tested: the applier is told every port is free to bind.
+  AlwaysBindable probe("127.0.0.1");
+  envoy::XdsApplier applier(fs_, *admin_, probe, clock_, inst_.paths().xds_dir);
+  applier.loadCurrent();
+  Status st = applier.apply(config, seconds(10));
+  EXPECT_EQ(st.code(), StatusCode::kAborted) << st.toString();
+  EXPECT_EQ(st.reason(), "config_rejected");
+  EXPECT_GT(*admin_->stat("listener_manager.lds.update_rejected"),
+            rejected_before.ok() ? *rejected_before : 0u);
+  for (int i = 0; i < 20; ++i) {
+    auto r = get(other.port(), "a.example.com");
+    ASSERT_TRUE(r.ok()) << r.status().toString();
+    EXPECT_EQ(r->header("x-backend"), "other") << "connection " << i << " reached Envoy";
+  }
+  EXPECT_EQ(a.requests(), 0u);
+  // And the applier's own probe refuses the port up front.
+  Status probed = apply({ingressOf("i1", {rule("a.example.com", other.port(), "vm-a", a.port())})});
+  EXPECT_EQ(probed.reason(), "port_in_use") << probed.toString();
 }
 
 TEST_F(XdsTest, KeepAliveConnectionSurvivesHundredRouteChanges) {

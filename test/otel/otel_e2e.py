@@ -375,8 +375,8 @@ def run(ingressd):
         log("OTLP: resource attributes present, counter grew, no tenant data")
 
         # --- rejected create --------------------------------------------------------------
-        # A real reject: a plain socket (no SO_REUSEPORT) holds the new port, so Envoy cannot
-        # bind the listener and rejects the LDS update.
+        # Another process holds the new port: refused with 409 port_in_use before Envoy sees it,
+        # counted as a rejected apply.
         _, before_reject = scrape(metrics_url)
         held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         held.bind(("127.0.0.1", 0))
@@ -389,13 +389,13 @@ def run(ingressd):
                            "target": {"instance": "otel-backend", "port": backend_port}}]})
         finally:
             held.close()
-        assert status == 500 and json.loads(body)["code"] == "config_rejected", (status, body)
+        assert status == 409 and json.loads(body)["code"] == "port_in_use", (status, body)
         text, after_reject = scrape(metrics_url)
         name = "ingressd_config_applies_total"
         assert sample(after_reject, name, result="rejected") >= \
             sample(before_reject, name, result="rejected") + 1
         assert sample(after_reject, "ingressd_api_requests_total",
-                      route="/ingresses", method="POST", code="500") == 1
+                      route="/ingresses", method="POST", code="409") == 1
         assert sample(after_reject, "ingressd_ingresses") == 1
         assert REJECT_HOSTNAME not in text
         log("/metrics moved after a rejected create")

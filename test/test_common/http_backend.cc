@@ -13,11 +13,12 @@
 
 namespace ingress::testing {
 
-HttpBackend::HttpBackend(std::string name, std::string address, uint16_t port)
+HttpBackend::HttpBackend(std::string name, std::string address, uint16_t port, bool reuse_port)
     : name_(std::move(name)), address_(std::move(address)) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (reuse_port) ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   ::inet_pton(AF_INET, address_.c_str(), &addr.sin_addr);

@@ -16,7 +16,9 @@ namespace ingress::testing {
 
 class HttpBackend {
  public:
-  HttpBackend(std::string name, std::string address = "127.0.0.1", uint16_t port = 0);
+  // With `reuse_port` the listening socket sets SO_REUSEPORT (a service meant to share its port).
+  HttpBackend(std::string name, std::string address = "127.0.0.1", uint16_t port = 0,
+              bool reuse_port = false);
   ~HttpBackend();
   HttpBackend(const HttpBackend&) = delete;
   HttpBackend& operator=(const HttpBackend&) = delete;

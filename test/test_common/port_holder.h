@@ -1,8 +1,10 @@
 // PortHolder: a plain listening TCP socket on 127.0.0.1:<free port>, bound WITHOUT SO_REUSEPORT,
 // so Envoy's own bind of that port fails and it rejects the listener (a real LDS reject, counted
-// as listener_manager.lds.update_rejected). Closes the socket on destruction.
+// as listener_manager.lds.update_rejected). With `reuse_port`, the socket sets SO_REUSEPORT, as
+// a service meant to share its port would (Envoy's listeners do not set it, so they still cannot
+// bind). Closes the socket on destruction.
 //
-//   PortHolder held;
+//   PortHolder held;                      // or PortHolder held(/*reuse_port=*/true);
 //   ... a rule on held.port() → Envoy refuses the configuration ...
 #pragma once
 
@@ -18,8 +20,10 @@ namespace ingress::testing {
 
 class PortHolder {
  public:
-  PortHolder() {
+  explicit PortHolder(bool reuse_port = false) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    if (reuse_port && fd_ >= 0) ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -37,6 +41,7 @@ class PortHolder {
   PortHolder(const PortHolder&) = delete;
   PortHolder& operator=(const PortHolder&) = delete;
   int port() const { return port_; }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;

@@ -35,7 +35,7 @@ TEST(EnvoyPathsTest, AllFilesLiveUnderDataDirEnvoy) {
   EnvoyPaths p("/data");
   EXPECT_EQ(p.data_dir, "/data");
   EXPECT_EQ(p.dir, "/data/envoy");
-  EXPECT_EQ(p.xds_dir, "/data/envoy/xds");
+  EXPECT_EQ(p.xds_dir, "/data/envoy/xds2");
   EXPECT_EQ(p.bootstrap, "/data/envoy/bootstrap.json");
   EXPECT_EQ(p.launch, "/data/envoy/launch.json");
   EXPECT_EQ(p.envoy_pid, "/data/envoy/envoy.pid");

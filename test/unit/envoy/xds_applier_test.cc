@@ -39,12 +39,18 @@ class XdsApplierTest : public ::testing::Test {
     return t.ok() ? *t : "<missing>";
   }
   std::string rds(uint16_t port) { return file(envoy::rdsFileName(port)); }
-  // Every xDS file on disk, by name.
+  // Every xDS file on disk, by name relative to the directory (route files in their folders).
   std::map<std::string, std::string> files() {
     std::map<std::string, std::string> out;
     auto names = real_.listDir(dir_.path());
     if (!names.ok()) return out;
-    for (const auto& n : *names) out[n] = file(n);
+    for (const auto& n : *names) {
+      if (n.rfind("rds_", 0) == 0) {
+        out[n + "/" + envoy::kRdsFileInDir] = file(n + "/" + envoy::kRdsFileInDir);
+      } else {
+        out[n] = file(n);
+      }
+    }
     return out;
   }
 

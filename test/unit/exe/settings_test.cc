@@ -457,6 +457,7 @@ TEST(LoadSettingsTest, ApiBoundsDefaults) {
   EXPECT_EQ(s.api_max_header_bytes, 16u << 10);
   EXPECT_EQ(s.max_ingresses, 20000u);
   EXPECT_EQ(s.max_rules_per_ingress, 100u);
+  EXPECT_EQ(s.max_listener_ports, 32u);
 }
 
 TEST(LoadSettingsTest, ApiBoundsAreRead) {
@@ -466,7 +467,8 @@ TEST(LoadSettingsTest, ApiBoundsAreRead) {
                        {"API_MAX_BODY_BYTES", "4096"},
                        {"API_MAX_HEADER_BYTES", "2048"},
                        {"MAX_INGRESSES", "7"},
-                       {"MAX_RULES_PER_INGRESS", "5"}});
+                       {"MAX_RULES_PER_INGRESS", "5"},
+                       {"MAX_LISTENER_PORTS", "9"}});
   EXPECT_EQ(s.api_max_connections, 20u);
   EXPECT_EQ(s.api_max_connections_per_client, 20u);  // the default, capped by the total
   EXPECT_EQ(s.api_request_timeout, std::chrono::seconds(2));
@@ -475,6 +477,7 @@ TEST(LoadSettingsTest, ApiBoundsAreRead) {
   EXPECT_EQ(s.api_max_header_bytes, 2048u);
   EXPECT_EQ(s.max_ingresses, 7u);
   EXPECT_EQ(s.max_rules_per_ingress, 5u);
+  EXPECT_EQ(s.max_listener_ports, 9u);
 }
 
 TEST(LoadSettingsTest, InvalidApiBoundsNameTheVariable) {
@@ -486,7 +489,9 @@ TEST(LoadSettingsTest, InvalidApiBoundsNameTheVariable) {
                                                         {"API_MAX_BODY_BYTES", "10"},
                                                         {"API_MAX_HEADER_BYTES", "99999999"},
                                                         {"MAX_INGRESSES", "0"},
-                                                        {"MAX_RULES_PER_INGRESS", "101"}}) {
+                                                        {"MAX_RULES_PER_INGRESS", "101"},
+                                                        {"MAX_LISTENER_PORTS", "0"},
+                                                        {"MAX_LISTENER_PORTS", "1025"}}) {
     auto s = load({{var, value}});
     ASSERT_FALSE(s.ok()) << var;
     EXPECT_EQ(std::string(s.status().message()).rfind(var + "=\"" + value + "\" is invalid", 0), 0u)

@@ -318,6 +318,36 @@ TEST_F(ManagerTest, MaxIngressesIsLimitExceededUntilOneIsDeleted) {
   EXPECT_TRUE(create("c", "c.example.com").ok());
 }
 
+TEST_F(ManagerTest, MaxListenerPortsIsLimitExceededNamingTheRuleUntilAPortIsFreed) {
+  limits_.max_listener_ports = 2;
+  reopen();
+  auto on = [&](const std::string& name, uint16_t port) {
+    IngressSpec s = spec(name, name + ".example.com");
+    s.rules[0].match.port = port;
+    return s;
+  };
+  ASSERT_TRUE(manager_->createIngress(on("a", 80)).ok());
+  ASSERT_TRUE(manager_->createIngress(on("b", 8080)).ok());
+  // Ports already in use stay open to new hostnames.
+  ASSERT_TRUE(manager_->createIngress(on("c", 8080)).ok());
+  IngressSpec third = on("d", 80);
+  third.rules.push_back(Rule{{"d.example.com", 9090}, {"vm", 8080}});
+  auto r = manager_->createIngress(third);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(r.status().reason(), "limit_exceeded");
+  EXPECT_EQ(r.status().message(),
+            "rules[1].match.port: port 9090 would open a new listener port, and at most 2 "
+            "distinct ports may be in use (2 are; MAX_LISTENER_PORTS); use a port that is "
+            "already in use");
+  EXPECT_EQ(manager_->listIngresses().size(), 3u);
+  // Deleting the only ingress on 80 frees a port; one on 8080 of two does not.
+  ASSERT_TRUE(manager_->deleteIngress("c").ok());
+  EXPECT_EQ(manager_->createIngress(on("e", 9090)).status().reason(), "limit_exceeded");
+  ASSERT_TRUE(manager_->deleteIngress("a").ok());
+  EXPECT_TRUE(manager_->createIngress(on("e", 9090)).ok());
+}
+
 TEST_F(ManagerTest, MaxRulesPerIngressIsBadRequestNamingRules) {
   limits_.max_rules_per_ingress = 2;
   reopen();

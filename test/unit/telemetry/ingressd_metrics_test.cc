@@ -68,16 +68,17 @@ TEST(IngressdMetricsTest, ApplyResults) {
   IngressdMetrics m(r, {});
   m.recordApply(okStatus(), std::chrono::milliseconds(20));
   m.recordApply(aborted("config_rejected"), std::chrono::milliseconds(20));
+  m.recordApply(alreadyExists("port 8443 is in use", "port_in_use"), std::chrono::milliseconds(1));
   m.recordApply(deadlineExceeded("apply_timeout"), std::chrono::seconds(10));
   m.recordApply(internalError("x"), std::chrono::milliseconds(1));
   m.recordApply(unavailable("x"), std::chrono::milliseconds(1));
   std::string text = r.render();
   EXPECT_THAT(text, HasSubstr("ingressd_config_applies_total{result=\"ok\"} 1\n"));
-  EXPECT_THAT(text, HasSubstr("ingressd_config_applies_total{result=\"rejected\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_config_applies_total{result=\"rejected\"} 2\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_config_applies_total{result=\"timeout\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("ingressd_config_applies_total{result=\"error\"} 2\n"));
-  EXPECT_THAT(text, HasSubstr("ingressd_config_apply_duration_seconds_count 5\n"));
-  EXPECT_THAT(text, HasSubstr("ingressd_config_apply_duration_seconds_bucket{le=\"0.025\"} 4\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_config_apply_duration_seconds_count 6\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_config_apply_duration_seconds_bucket{le=\"0.025\"} 5\n"));
 }
 
 TEST(IngressdMetricsTest, ApiRequestsUseRouteTemplatesOnly) {
