@@ -182,8 +182,7 @@ TEST_F(EdgeTest, UnderscoreHeadersAreRefusedAndTrailingHostDotRoutes) {
   const std::string dotted = once(get("edge.example.com."));
   EXPECT_EQ(statusLine(dotted), "HTTP/1.1 200 OK") << dotted;
   EXPECT_NE(dotted.find("edge"), std::string::npos);
-  EXPECT_EQ(statusLine(once(get("edge.example.com.:" + std::to_string(port_)))),
-            "HTTP/1.1 200 OK");
+  EXPECT_EQ(statusLine(once(get("edge.example.com.:" + std::to_string(port_)))), "HTTP/1.1 200 OK");
   EXPECT_EQ(statusLine(once(get("other.example.com"))), "HTTP/1.1 404 Not Found");
 }
 
@@ -217,15 +216,14 @@ TEST_F(EdgeTest, AtTheGlobalConnectionCapEstablishedClientsKeepBeingServed) {
                                      ".downstream_global_cx_overflow");
   ASSERT_TRUE(overflow.ok()) << overflow.status().toString();
   EXPECT_GE(*overflow, 7u);
-  auto created = api_->call("POST", "/ingresses",
-                            ingressBody("more", "more.example.com", port_, "vm-a",
-                                        backend_.port()));
+  auto created =
+      api_->call("POST", "/ingresses",
+                 ingressBody("more", "more.example.com", port_, "vm-a", backend_.port()));
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(created->status, 201) << created->body;
   idle.clear();
-  EXPECT_TRUE(pollUntil([&] { return statusLine(once(get("more.example.com"))) ==
-                                     "HTTP/1.1 200 OK"; },
-                        10s));
+  EXPECT_TRUE(pollUntil(
+      [&] { return statusLine(once(get("more.example.com"))) == "HTTP/1.1 200 OK"; }, 10s));
   EXPECT_EQ(askKeep(), "HTTP/1.1 200 OK");
 }
 
