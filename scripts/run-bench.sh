@@ -20,6 +20,10 @@ mkdir -p "$out"
 echo "run-bench: $(nproc) cores, $(uname -r); results in $out/" >&2
 "$bin" --json "$out/results.json" --md "$out/results.md" "$@"
 
+# One client's slowloris against Envoy and the API (issue 9; docs/operations.md).
+echo "run-bench: slowloris (20,000 half-open connections, ~2 min)" >&2
+"$build/bench/slowloris_bench" --json "$out/slowloris.json" --md "$out/slowloris.md"
+
 # The zero-downtime scenarios (issue 5), longer than in `make test`.
 echo "run-bench: zero-downtime scenarios at INGRESS_SCENARIO_SCALE=${INGRESS_SCENARIO_SCALE:-4}" >&2
 INGRESS_SCENARIO_SCALE=${INGRESS_SCENARIO_SCALE:-4} "$build/test/e2e/zero_downtime_e2e_test" \

@@ -33,11 +33,37 @@ sanitizer_unit() {
     (cd "$dir" && ctest -L unit --output-on-failure -j "$jobs")
 }
 
+# failure_report <ctest-dir>: the last lines of each failed test's output (gtest's bracketed
+# progress lines left out), printed just before the summary so that a log cut to its tail still
+# shows what failed and why.
+declare -a reports=()
+failure_report() {
+  local failed="$1/Testing/Temporary/LastTestsFailed.log" log="$1/Testing/Temporary/LastTest.log"
+  [ -f "$failed" ] || return 0
+  local name
+  while IFS=: read -r _ name; do
+    [ -n "$name" ] || continue
+    reports+=("== failed: $name")
+    reports+=("$(awk -v n="$name" '{t = "Testing: " n; p = index($0, t)}
+      p > 0 && p + length(t) == length($0) + 1 {on=1; next}
+      on && index($0, "\"" n "\" end time") == 1 {on=0}
+      on && !/^\[/ && !/^ *$/ && !/FAILED TEST/ && !/^-+$/ && !/^(Command|Directory|Note): / &&
+        !/^Output:/ && !/^[0-9]+\/[0-9]+ Test: / && !/ start time: / && !/^Running main/ &&
+        !/^<end of output>/' "$log" | tail -n 16)")
+  done < "$failed"
+}
+
 declare -a summary=()
 status=0
 for phase in "${phases[@]}"; do
   echo "== phase $phase"
   start=$SECONDS
+  case "$phase" in
+    unit | integration) ctest_dir="$root/$build" ;;
+    asan | tsan) ctest_dir="$root/build-$phase-unit" ;;
+    *) ctest_dir="" ;;
+  esac
+  [ -z "$ctest_dir" ] || rm -f "$ctest_dir/Testing/Temporary/LastTestsFailed.log"
   case "$phase" in
     format)
       (cd "$root" && git ls-files '*.cc' '*.h' | grep -v '^third_party/' |
@@ -55,9 +81,11 @@ for phase in "${phases[@]}"; do
   else
     summary+=("  FAILED  $phase (${took}s)")
     status=1
+    [ -z "$ctest_dir" ] || failure_report "$ctest_dir"
   fi
 done
 
+[ ${#reports[@]} -eq 0 ] || printf '%s\n' "${reports[@]}"
 echo "== summary"
 printf '%s\n' "${summary[@]}"
 exit $status

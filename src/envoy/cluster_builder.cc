@@ -25,6 +25,9 @@ Json cluster(const NamedTarget& t, const BuilderSettings& s) {
       {"type", "STATIC"},
       {"connect_timeout", durationString(s.connect_timeout)},
       {"lb_policy", "ROUND_ROBIN"},
+      // Envoy's edge best practice: bound what one upstream connection may buffer (as on the
+      // listeners), so a slow reader cannot make Envoy hold a large response.
+      {"per_connection_buffer_limit_bytes", s.edge.per_connection_buffer_limit_bytes},
       // No traffic to a host known to be unhealthy, even when it is the only one.
       {"common_lb_config", {{"healthy_panic_threshold", {{"value", 0}}}}},
       {"load_assignment",

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,6 +37,14 @@ class IngressIndex {
   size_t portCount() const { return rules_by_port_.size(); }
   // The ports of `ing` that no ingress in the index uses yet, with the index of their first rule.
   std::map<uint16_t, size_t> newPorts(const Ingress& ing) const;
+  void addPorts(std::set<uint16_t>& ports) const {
+    for (const auto& [port, n] : rules_by_port_) ports.insert(port);
+  }
+  // Every entry, in id order.
+  template <typename F>
+  void forEach(F&& f) const {
+    for (const auto& [id, e] : by_id_) f(*e);
+  }
 
  private:
   using HostPort = std::pair<std::string, uint16_t>;

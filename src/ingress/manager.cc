@@ -93,8 +93,38 @@ Status Manager::admit(Op& op) {
                                "limit_exceeded");
     }
   }
+  if (op.kind == Op::Kind::kCreate) INGRESS_RETURN_IF_ERROR(admitListenerTargets(*op.created));
   INGRESS_RETURN_IF_ERROR(validateAgainst(op, pending_));
   applyTo(op, pending_);
+  return okStatus();
+}
+
+Status Manager::admitListenerTargets(const ResolvedIngress& created) {
+  // Its targets against every pending listener port: createIngress() looked at the committed
+  // ports only, and a create admitted meanwhile may have opened the port a target is on.
+  ListenerPorts listeners([&](std::set<uint16_t>& ports) {
+    pending_.addPorts(ports);
+    addListenerPorts(created.ingress, ports);
+  });
+  INGRESS_RETURN_IF_ERROR(resolution_.recheck(created, listeners));
+  // And the other way round: a port it opens must not be where another ingress's target is
+  // (a local address), or that rule would route into Envoy itself.
+  for (const auto& [port, rule] : pending_.newPorts(created.ingress)) {
+    std::string victim;
+    pending_.forEach([&](const ResolvedIngress& e) {
+      if (!victim.empty()) return;
+      if (std::string r = resolution_.capturedBy(e, port); !r.empty()) {
+        victim = "ingress \"" + e.ingress.name + "\" " + r;
+      }
+    });
+    if (!victim.empty()) {
+      return alreadyExists(rulePath(rule) + ".match.port: port " + std::to_string(port) +
+                               " is where the target of " + victim +
+                               " listens on this host; as an Envoy listener port it would "
+                               "route that rule into Envoy itself",
+                           "port_in_use");
+    }
+  }
   return okStatus();
 }
 

@@ -105,6 +105,8 @@ class Manager final : public IngressService {
 
   // Admission (under the queue's lock): validates `op` against pending_ and applies it there.
   Status admit(Op& op);
+  // Admission's checks of a created entry's targets against the pending listener ports.
+  Status admitListenerTargets(const ResolvedIngress& created);
   std::string newUniqueId() const;
   // The commit hook and its steps (manager_commit.cc).
   bool commitBatch(const std::vector<CommitQueue::OpPtr>& batch);

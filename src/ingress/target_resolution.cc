@@ -112,6 +112,30 @@ StatusOr<ResolvedIngressPtr> TargetResolution::admit(const Ingress& ing, Resolut
   return resolve(ing, cache, listeners);
 }
 
+Status TargetResolution::recheck(const ResolvedIngress& e, ListenerPorts& listeners) const {
+  for (size_t i = 0; i < e.rules.size() && i < e.ingress.rules.size(); ++i) {
+    if (!e.rules[i].active()) continue;
+    const Rule& rule = e.ingress.rules[i];
+    if (std::string why = refusal(rule, e.rules[i].ip, listeners); !why.empty()) {
+      return invalidArgument(rulePath(i) + ".target.instance: " + deniedReason(rule, why),
+                             "target_denied");
+    }
+  }
+  return okStatus();
+}
+
+std::string TargetResolution::capturedBy(const ResolvedIngress& e, uint16_t port) const {
+  if (policy_ == nullptr) return "";
+  for (size_t i = 0; i < e.rules.size() && i < e.ingress.rules.size(); ++i) {
+    const Rule& rule = e.ingress.rules[i];
+    if (!e.rules[i].active() || rule.target.port != port) continue;
+    if (!policy_->refusal(e.rules[i].ip, port, [port](uint16_t p) { return p == port; }).empty()) {
+      return rulePath(i);
+    }
+  }
+  return "";
+}
+
 ResolvedIngressPtr TargetResolution::reresolve(const ResolvedIngressPtr& e, ResolutionCache& cache,
                                                ListenerPorts& listeners) {
   std::vector<RuleResolution> now = resolutions(e->ingress, cache, listeners);

@@ -86,6 +86,14 @@ class TargetResolution {
   // its rule is unresolved. Exceptions from the resolver become kInternal.
   StatusOr<ResolvedIngressPtr> admit(const Ingress& ing, ResolutionCache& cache,
                                      ListenerPorts& listeners);
+  // Admission's second look (serialized, against the pending state): each active rule of `e`
+  // checked again with `listeners` = the pending ingresses' ports and its own, since another
+  // create may have opened a listener on its target's port meanwhile. kInvalidArgument /
+  // "target_denied" naming the rule, as admit().
+  Status recheck(const ResolvedIngress& e, ListenerPorts& listeners) const;
+  // The first active rule of `e` whose target would be one of Envoy's listeners once `port`
+  // opens (a local address, that port), as "rules[j]"; "" when none.
+  std::string capturedBy(const ResolvedIngress& e, uint16_t port) const;
   // The entry for `ing` with every rule resolved (through `cache`) and checked.
   ResolvedIngressPtr resolve(const Ingress& ing, ResolutionCache& cache, ListenerPorts& listeners);
   // The snapshot after `change`, sorted by (created_at, id), with `prev`'s shadowed list.

@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+
 #include "unit/ingress/manager_test_fixture.h"
 
 namespace ingress::domain {
@@ -91,6 +94,69 @@ TEST_F(ManagerTargetsTest, EnvoyListenerPortsAreRefusedAtLocalAddresses) {
                "rules[0].target.instance: instance \"vm\" resolves to a denied target: "
                "127.0.0.1:8082 is one of this daemon's Envoy ingress listeners");
   EXPECT_EQ(manager_->listIngresses().size(), 1u);
+}
+
+TEST_F(ManagerTargetsTest, OpeningThePortAnotherIngressTargetsOnThisHostIsRefused) {
+  TargetPolicy open_policy({});
+  open_policy.setListenerAddresses(
+      ownSocketAddresses(*parseIpAddress("0.0.0.0"), cidrs("127.0.0.0/8")));
+  target_policy_ = &open_policy;
+  reopen();
+  ASSERT_TRUE(manager_->putInstance(Instance{"vm", "127.0.0.1"}).ok());
+  // A service on this host's port 8085 is a fine target while Envoy does not listen there.
+  ASSERT_TRUE(manager_->createIngress(spec("svc", "a.example.com", 80, "vm", 8085)).ok());
+  const size_t published = publisher_.calls().size();
+  // Opening 8085 as a listener would turn that rule into a loop through Envoy.
+  expectStatus(manager_->createIngress(spec("two", "b.example.com", 8085, "vm", 9000)).status(),
+               StatusCode::kAlreadyExists, "port_in_use",
+               "rules[0].match.port: port 8085 is where the target of ingress \"svc\" rules[0] "
+               "listens on this host; as an Envoy listener port it would route that rule into "
+               "Envoy itself");
+  EXPECT_EQ(manager_->listIngresses().size(), 1u);
+  EXPECT_EQ(publisher_.calls().size(), published);
+  EXPECT_EQ(manager_->getIngress("svc")->rule_status[0].state, RuleStatus::State::kActive);
+  // A port no target is on opens as usual.
+  EXPECT_TRUE(manager_->createIngress(spec("three", "c.example.com", 8086, "vm", 9000)).ok());
+}
+
+TEST_F(ManagerTargetsTest, ConcurrentCreatesNeverLeaveAnActiveRuleTargetingAListener) {
+  // Half the creates open port 8100+k, the other half target 127.0.0.1:8100+k, all at once:
+  // whichever is admitted second is refused, so no active rule ever targets a listener.
+  TargetPolicy open_policy({});
+  open_policy.setListenerAddresses(
+      ownSocketAddresses(*parseIpAddress("0.0.0.0"), cidrs("127.0.0.0/8")));
+  target_policy_ = &open_policy;
+  reopen();
+  ASSERT_TRUE(manager_->putInstance(Instance{"vm", "127.0.0.1"}).ok());
+  constexpr int kPairs = 24;
+  std::vector<std::thread> threads;
+  for (int k = 0; k < kPairs; ++k) {
+    const auto port = static_cast<uint16_t>(8100 + k);
+    threads.emplace_back([&, k, port] {
+      (void)manager_->createIngress(spec(
+          "open" + std::to_string(k), "o" + std::to_string(k) + ".example.com", port, "vm", 9000));
+    });
+    threads.emplace_back([&, k, port] {
+      (void)manager_->createIngress(spec("aim" + std::to_string(k),
+                                         "t" + std::to_string(k) + ".example.com", 80, "vm", port));
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<uint16_t> listeners;
+  const SnapshotPtr s = manager_->current();
+  for (const auto& e : s->ingresses()) {
+    for (const auto& r : e->ingress.rules) listeners.insert(r.match.port);
+  }
+  size_t created = 0;
+  for (const auto& e : s->ingresses()) {
+    ++created;
+    for (size_t i = 0; i < e->rules.size(); ++i) {
+      if (!e->rules[i].active()) continue;
+      EXPECT_EQ(listeners.count(e->ingress.rules[i].target.port), 0u)
+          << e->ingress.name << " targets listener port " << e->ingress.rules[i].target.port;
+    }
+  }
+  EXPECT_EQ(created, static_cast<size_t>(kPairs)) << "one of each pair";
 }
 
 TEST_F(ManagerTargetsTest, InstanceMovedToADeniedAddressBecomesUnresolved) {
