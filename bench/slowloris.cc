@@ -118,8 +118,8 @@ struct FloodCounts {
   FloodCounts c;
   uint64_t open_now = 0;
   const auto start = Clk::now();
-  const auto end = start + std::chrono::duration_cast<Clk::duration>(
-                               std::chrono::duration<double>(seconds));
+  const auto end =
+      start + std::chrono::duration_cast<Clk::duration>(std::chrono::duration<double>(seconds));
   // Ramp: at most 500 new connects per 25 ms tick per process (~20,000/s per process).
   for (size_t i = 0; i < slots.size(); ++i) slots[i].at = start;
   sockaddr_in src{};
@@ -357,9 +357,9 @@ class Observer {
       for (int i = 0; !stop_; ++i) {
         const std::string name = "during-" + std::to_string(i);
         const auto t0 = Clk::now();
-        auto res = api.call("POST", "/ingresses",
-                            testing::ingressBody(name, name + ".example.com", listen_port,
-                                                 instance, target_port));
+        auto res = api.call(
+            "POST", "/ingresses",
+            testing::ingressBody(name, name + ".example.com", listen_port, instance, target_port));
         record(creates_, t0, res.ok() ? res->status : 0);
         std::this_thread::sleep_for(500ms);
       }
@@ -469,20 +469,19 @@ std::string markdown(const Json& all) {
     const Json& c = p["creates"];
     md << "| " << p["name"].get<std::string>() << " | " << k["ok"] << " / " << k["failed"] << " | "
        << fmt(k["p50_ms"], 2) << " / " << fmt(k["p99_ms"], 2) << " / " << fmt(k["max_ms"], 1)
-       << " | " << k["longest_gap_ms"] << " | " << n["ok"] << " / " << n["sent"] << " | "
-       << c["ok"] << " / " << c["sent"] << " (" << fmt(c["p50_ms"]) << " / " << fmt(c["p99_ms"])
-       << ") | " << fmt(p["envoy_rss_peak_mb"]) << " |\n";
+       << " | " << k["longest_gap_ms"] << " | " << n["ok"] << " / " << n["sent"] << " | " << c["ok"]
+       << " / " << c["sent"] << " (" << fmt(c["p50_ms"]) << " / " << fmt(c["p99_ms"]) << ") | "
+       << fmt(p["envoy_rss_peak_mb"]) << " |\n";
   }
   md << "\n| attack | opened | cut at once | cut later (lifetime p50, min..max s) | answered | "
         "max open | connect errors |\n|---|---|---|---|---|---|---|\n";
   for (const Json& p : all["phases"]) {
     if (!p.contains("attacker")) continue;
     const Json& a = p["attacker"];
-    md << "| " << p["name"].get<std::string>() << " | " << a["opened"] << " | "
-       << a["cut_at_once"] << " | " << a["cut_later"] << " (" << fmt(a["cut_later_lifetime_p50_s"])
-       << ", " << fmt(a["cut_later_lifetime_min_s"]) << ".." << fmt(a["cut_later_lifetime_max_s"])
-       << ") | " << a["answered"] << " | " << a["max_open"] << " | " << a["connect_errors"]
-       << " |\n";
+    md << "| " << p["name"].get<std::string>() << " | " << a["opened"] << " | " << a["cut_at_once"]
+       << " | " << a["cut_later"] << " (" << fmt(a["cut_later_lifetime_p50_s"]) << ", "
+       << fmt(a["cut_later_lifetime_min_s"]) << ".." << fmt(a["cut_later_lifetime_max_s"]) << ") | "
+       << a["answered"] << " | " << a["max_open"] << " | " << a["connect_errors"] << " |\n";
   }
   return md.str();
 }
@@ -535,9 +534,9 @@ int run(int argc, char** argv) {
     }
   }
   auto put = api.call("PUT", "/instances/vm", Json{{"ip", backend.address()}});
-  auto made = api.call("POST", "/ingresses",
-                       testing::ingressBody("good", "good.example.com", listen_port, "vm",
-                                            backend.port()));
+  auto made =
+      api.call("POST", "/ingresses",
+               testing::ingressBody("good", "good.example.com", listen_port, "vm", backend.port()));
   if (!put.ok() || put->status != 200 || !made.ok() || made->status != 201) {
     std::cerr << "setup failed: " << (made.ok() ? made->body : made.status().toString()) << "\n";
     return 1;
@@ -545,9 +544,9 @@ int run(int argc, char** argv) {
   const pid_t envoy = inst.envoyPid();
   const auto admin = inst.admin();
 
-  LoadHarness load({{"http://127.0.0.1:" + std::to_string(listen_port) + "/keepalive",
-                     "good.example.com"}},
-                   4, 3600);
+  LoadHarness load(
+      {{"http://127.0.0.1:" + std::to_string(listen_port) + "/keepalive", "good.example.com"}}, 4,
+      3600);
   load.start();
   Observer obs(envoy, listen_port, "good.example.com", api, "vm", backend.port());
 
