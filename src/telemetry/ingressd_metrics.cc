@@ -139,8 +139,9 @@ void IngressdMetrics::collect(Registry& r) {
   }
   if (sources_.envoy_counts) {
     if (auto c = sources_.envoy_counts()) {
-      r.counter(kRestarts, kRestartsHelp).set(static_cast<double>(c->restarts));
-      r.counter(kHotRestarts, kHotRestartsHelp).set(static_cast<double>(c->hot_restarts));
+      r.counter(kRestarts, kRestartsHelp).set(static_cast<double>(restarts_.observe(c->restarts)));
+      r.counter(kHotRestarts, kHotRestartsHelp)
+          .set(static_cast<double>(hot_restarts_.observe(c->hot_restarts)));
     }
   }
   if (sources_.envoy_ready) r.gauge(kReady, kReadyHelp).set(sources_.envoy_ready() ? 1 : 0);

@@ -43,9 +43,27 @@ struct RuleCounts {
   uint64_t shadowed = 0;  // stored ingresses not served (conflict with an older one at load)
 };
 
+// The supervisor's own counts (its state file). A supervisor replaced by the watchdog starts
+// again from 0; IngressdMetrics adds what the previous one had counted, so the counters stay
+// monotonic for as long as this `serve` runs.
 struct EnvoyCounts {
   uint64_t restarts = 0;
   uint64_t hot_restarts = 0;
+};
+
+// A counter fed from a source that may restart from 0: a value below the last one is taken as
+// a reset, and the count reached before it is kept as a base.
+class RebasedCount {
+ public:
+  uint64_t observe(uint64_t raw) {
+    if (raw < last_) base_ += last_;
+    last_ = raw;
+    return base_ + raw;
+  }
+
+ private:
+  uint64_t base_ = 0;
+  uint64_t last_ = 0;
 };
 
 // serve's watchdog (envoy/watchdog.h), as plain values.
@@ -83,6 +101,9 @@ class IngressdMetrics {
 
   Registry& registry_;
   MetricSources sources_;
+  // Only touched by collect(), which the registry runs under its collector lock.
+  RebasedCount restarts_;
+  RebasedCount hot_restarts_;
 };
 
 // "ok", "rejected" (kAborted: config_rejected; kAlreadyExists: port_in_use), "timeout"

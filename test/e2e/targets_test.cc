@@ -45,9 +45,9 @@ class TargetsTest : public ::testing::Test {
   void expectDenied(const std::string& instance, int target_port, const std::string& address,
                     const std::string& why) {
     SCOPED_TRACE(address + " (" + why + ")");
-    auto made = api_->call(
-        "POST", "/ingresses",
-        ingressBody("denied", "denied.example.com", port_, instance, target_port));
+    auto made =
+        api_->call("POST", "/ingresses",
+                   ingressBody("denied", "denied.example.com", port_, instance, target_port));
     ASSERT_TRUE(made.ok());
     EXPECT_EQ(made->status, 400) << made->body;
     auto body = parseJsonStrict(made->body);
@@ -93,10 +93,14 @@ TEST_F(TargetsTest, TheDefaultDenyListRefusesLoopbackMetadataMulticastAndBroadca
     std::string ip, cidr;
   };
   const std::vector<Case> cases = {
-      {"127.0.0.1", "127.0.0.0/8"},          {"127.0.0.2", "127.0.0.0/8"},
-      {"::1", "::1/128"},                    {"::ffff:127.0.0.1", "127.0.0.0/8"},
-      {"169.254.169.254", "169.254.0.0/16"}, {"224.0.0.1", "224.0.0.0/4"},
-      {"255.255.255.255", "255.255.255.255/32"}, {"0.0.0.1", "0.0.0.0/8"},
+      {"127.0.0.1", "127.0.0.0/8"},
+      {"127.0.0.2", "127.0.0.0/8"},
+      {"::1", "::1/128"},
+      {"::ffff:127.0.0.1", "127.0.0.0/8"},
+      {"169.254.169.254", "169.254.0.0/16"},
+      {"224.0.0.1", "224.0.0.0/4"},
+      {"255.255.255.255", "255.255.255.255/32"},
+      {"0.0.0.1", "0.0.0.0/8"},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     const std::string name = "vm-" + std::to_string(i);
@@ -145,8 +149,9 @@ TEST_F(TargetsTest, AnInstanceMovedToADeniedAddressBecomesUnresolvedAndMovedBack
   putInstance("vm", backend_.address());
   // Another ingress on the same port keeps the listener open while "web" is unresolved.
   putInstance("other-vm", backend_.address());
-  auto other = api_->call("POST", "/ingresses", ingressBody("other", "other.example.com", port_,
-                                                            "other-vm", backend_.port()));
+  auto other =
+      api_->call("POST", "/ingresses",
+                 ingressBody("other", "other.example.com", port_, "other-vm", backend_.port()));
   ASSERT_TRUE(other.ok());
   ASSERT_EQ(other->status, 201) << other->body;
   auto made = api_->call("POST", "/ingresses",

@@ -63,6 +63,26 @@ TEST(IngressdMetricsTest, UnreadableSupervisorStateKeepsLastValues) {
   EXPECT_THAT(r.render(), HasSubstr("ingressd_envoy_restarts_total 1\n"));
 }
 
+// The watchdog replaced the supervisor: its state file counts from 0 again, the metric does not.
+TEST(IngressdMetricsTest, EnvoyRestartCountersStayMonotonicAcrossASupervisorReplacement) {
+  Registry r;
+  EnvoyCounts now{3, 2};
+  MetricSources s;
+  s.envoy_counts = [&] { return std::optional<EnvoyCounts>(now); };
+  IngressdMetrics m(r, s);
+  EXPECT_THAT(r.render(), HasSubstr("ingressd_envoy_restarts_total 3\n"));
+  now = {0, 0};  // the new supervisor's first state file
+  std::string text = r.render();
+  EXPECT_THAT(text, HasSubstr("ingressd_envoy_restarts_total 3\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_envoy_hot_restarts_total 2\n"));
+  now = {1, 1};
+  text = r.render();
+  EXPECT_THAT(text, HasSubstr("ingressd_envoy_restarts_total 4\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_envoy_hot_restarts_total 3\n"));
+  now = {2, 1};
+  EXPECT_THAT(r.render(), HasSubstr("ingressd_envoy_restarts_total 5\n"));
+}
+
 TEST(IngressdMetricsTest, ApplyResults) {
   Registry r;
   IngressdMetrics m(r, {});
