@@ -85,12 +85,9 @@ std::string percentEncode(const std::string& s) {
   }
   return out;
 }
-}  // namespace
 
-StatusOr<std::map<std::string, std::string>> AdminClient::statsMatching(
-    const std::string& regex) const {
-  INGRESS_ASSIGN_OR_RETURN(std::string body,
-                           get("/stats?usedonly=false&filter=" + percentEncode(regex)));
+// /stats text ("name: value" lines; text readouts quoted) → name → value.
+std::map<std::string, std::string> parseStatsText(const std::string& body) {
   std::map<std::string, std::string> out;
   size_t pos = 0;
   while (pos < body.size()) {
@@ -107,6 +104,23 @@ StatusOr<std::map<std::string, std::string>> AdminClient::statsMatching(
     out.emplace(std::string(line.substr(0, sep)), std::move(value));
   }
   return out;
+}
+}  // namespace
+
+// Envoy tests `usedonly` for presence: "usedonly=false" still leaves out counters that never
+// rose, which callers read as 0.
+StatusOr<std::map<std::string, std::string>> AdminClient::statsMatching(
+    const std::string& regex) const {
+  INGRESS_ASSIGN_OR_RETURN(std::string body,
+                           get("/stats?usedonly=false&filter=" + percentEncode(regex)));
+  return parseStatsText(body);
+}
+
+StatusOr<std::map<std::string, std::string>> AdminClient::textReadoutsMatching(
+    const std::string& regex) const {
+  INGRESS_ASSIGN_OR_RETURN(std::string body,
+                           get("/stats?type=TextReadouts&filter=" + percentEncode(regex)));
+  return parseStatsText(body);
 }
 
 StatusOr<std::map<std::string, std::string>> parseListenerErrors(const std::string& body) {

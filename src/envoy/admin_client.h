@@ -39,6 +39,9 @@ class AdminClient final : public AdminApi {
   // readouts without their quotes).
   StatusOr<std::map<std::string, std::string>> statsMatching(
       const std::string& regex) const override;
+  // GET /stats?type=TextReadouts: walks only the text readouts.
+  StatusOr<std::map<std::string, std::string>> textReadoutsMatching(
+      const std::string& regex) const override;
   // GET /config_dump?resource=dynamic_listeners: error_state.details by listener name.
   StatusOr<std::map<std::string, std::string>> listenerErrors() const override;
   // POST /drain_listeners?graceful: listeners drain for --drain-time-s, then close.
