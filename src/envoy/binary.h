@@ -1,8 +1,9 @@
 // Extraction of the embedded Envoy to {DATA_DIR}/system/binaries/envoy/v{MAJOR.MINOR}/{arch}/envoy.
 //
 // The file is trusted only when its sha256 equals the pinned hash: a missing, truncated or altered
-// file is replaced (decompressed to a temp file, fsynced, chmod 0755, renamed into place), so a
-// crash mid-extraction never leaves a half-written binary at the final path. Safe to call from
+// file is replaced (decompressed to a temp file, chmod 0755, renamed into place), so a crash
+// mid-extraction never leaves a half-written binary at the final path. Not fsynced: a file torn
+// by a power loss fails the hash check at the next start and is replaced then. Safe to call from
 // several processes at once (each writes its own temp file; rename is atomic).
 #pragma once
 
