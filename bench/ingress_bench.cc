@@ -23,6 +23,13 @@
 // /proc/<envoy>/fd). Listed counts run one after another in the same process, for a
 // side-by-side comparison of apply cost against the number of ports.
 //
+// Churn scenarios (--churn-at 10000 [--churn-pairs 1000 --churn-clients 8 --churn-arenas 0,2]):
+// N seeded ingresses all on ONE listener port (the shape real hosts have), then C clients each
+// create an ingress and delete it again until P pairs are done; serve's and Envoy's RSS
+// (VmRSS, and serve's peak VmHWM, from /proc) at start and after the churn. Each listed arena
+// setting is a fresh serve run one after another in the same process: 0 leaves serve's own
+// default, any other value sets glibc's MALLOC_ARENA_MAX for serve (side-by-side comparison).
+//
 // Output: a markdown summary on stdout, and JSON (--json FILE). Bounded: every loop has a fixed
 // count and every wait a deadline; loopback only.
 #include <signal.h>
@@ -38,6 +45,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <sstream>
 #include <string>
@@ -95,6 +103,10 @@ struct Options {
   bool builder_only = false;  // time the builder in-process for each N and exit (for profiling)
   std::vector<int> ports_at;  // ports scenarios instead of the existing-ingress ones
   int port_samples = 40;      // creates per ports scenario
+  std::vector<int> churn_at;  // churn scenarios instead of the existing-ingress ones
+  int churn_pairs = 1000;     // create+delete pairs per churn scenario
+  int churn_clients = 8;
+  std::vector<int> churn_arenas{0};  // MALLOC_ARENA_MAX for serve per run; 0: serve's default
 };
 
 std::vector<int> parseList(const std::string& s) {
@@ -439,6 +451,94 @@ int inotifyInstances(pid_t pid) {
   return n;
 }
 
+// A /proc/<pid>/status field in kB ("VmRSS", "VmHWM"); 0 when unreadable.
+long statusKb(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0)
+      return std::strtol(line.c_str() + field.size() + 1, nullptr, 10);
+  }
+  return 0;
+}
+
+Json memoryOf(const Installation& inst) {
+  return {{"serve_rss_mb", statusKb(inst.servePid(), "VmRSS") / 1024.0},
+          {"serve_hwm_mb", statusKb(inst.servePid(), "VmHWM") / 1024.0},
+          {"envoy_rss_mb", statusKb(inst.envoyPid(), "VmRSS") / 1024.0}};
+}
+
+Json runChurnScenario(int n, int arenas, const Options& o) {
+  Json res = {{"existing", n}, {"arena_max", arenas}};
+  Env env;
+  for (int k = 0; k < kInstances; ++k) {
+    env.backends.push_back(
+        std::make_unique<HttpBackend>("b" + std::to_string(k), "127.0.0." + std::to_string(2 + k)));
+  }
+  Installation inst;
+  uint16_t port = 0;
+  while (port == 0) {
+    const int p = testing::freeLoopbackPort();
+    if (p != inst.adminPort() && p != inst.apiPort()) port = static_cast<uint16_t>(p);
+  }
+  env.listen_ports.assign(kListenPorts, port);  // every seeded ingress on the one port
+  if (Status st = seed(inst.dataDir(), n, env); !st.ok()) {
+    res["error"] = "seeding: " + st.message();
+    return res;
+  }
+  inst.env()["JWT_SECRET"] = testing::kTestJwtSecret;
+  inst.env()["ENVOY_APPLY_TIMEOUT"] = "30";
+  inst.env()["ENVOY_READY_TIMEOUT"] = "120";
+  if (arenas > 0) inst.env()["MALLOC_ARENA_MAX"] = std::to_string(arenas);
+  auto t0 = Clk::now();
+  if (inst.startServeAndWaitReady(std::chrono::seconds(180)) == 0) {
+    res["error"] = "serve did not become ready";
+    std::cerr << inst.serveLog() << "\n";
+    return res;
+  }
+  res["startup_ms"] = msSince(t0);
+  ApiClient api(inst.apiPort());
+  res["at_start"] = memoryOf(inst);
+
+  std::atomic<int> next{0}, ok{0}, bad{0};
+  std::mutex mu;
+  std::string first_error;
+  t0 = Clk::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < o.churn_clients; ++c) {
+    threads.emplace_back([&] {
+      for (int k = next++; k < o.churn_pairs; k = next++) {
+        const std::string name = "churn-" + std::to_string(k);
+        auto r = api.call(
+            "POST", "/ingresses",
+            createBody(name, name + ".bench.test", port, "vm-" + std::to_string(k % kInstances),
+                       env.backends[static_cast<size_t>(k % kInstances)]->port()));
+        std::string id;
+        if (r.ok() && r->status == 201) {
+          auto j = Json::parse(r->body, nullptr, false);
+          if (j.is_object() && j.contains("id")) id = j["id"].get<std::string>();
+        }
+        auto d = id.empty() ? r : api.call("DELETE", "/ingresses/" + id);
+        if (!id.empty() && d.ok() && (d->status == 204 || d->status == 200)) {
+          ++ok;
+          continue;
+        }
+        ++bad;
+        std::lock_guard lock(mu);
+        if (first_error.empty()) first_error = d.ok() ? d->body : d.status().message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double secs = msSince(t0) / 1000.0;
+  res["churn"] = {{"pairs", o.churn_pairs}, {"clients", o.churn_clients},
+                  {"ok", ok.load()},        {"failed", bad.load()},
+                  {"seconds", secs},        {"pairs_per_s", ok.load() / secs}};
+  if (!first_error.empty()) res["churn"]["first_error"] = first_error;
+  res["after_churn"] = memoryOf(inst);
+  return res;
+}
+
 Json runPortsScenario(int ports, const Options& o) {
   Json res = {{"ports", ports}};
   Env env;
@@ -528,6 +628,34 @@ std::string fmt(double v, int prec = 1) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", prec, v);
   return buf;
+}
+
+std::string churnMarkdown(const Json& all) {
+  std::ostringstream md;
+  md << "| existing (one port) | MALLOC_ARENA_MAX | pairs ok / failed | pairs/s | serve RSS MB "
+        "start "
+        "/ after | serve peak MB | Envoy RSS MB start / after | startup s |\n"
+     << "|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& s : all["scenarios"]) {
+    const std::string arena = s["arena_max"].get<int>() == 0
+                                  ? "serve's default"
+                                  : std::to_string(s["arena_max"].get<int>());
+    if (s.contains("error")) {
+      md << "| " << s["existing"].get<int>() << " | " << arena
+         << " | error: " << s["error"].get<std::string>() << " ||||||\n";
+      continue;
+    }
+    const auto& c = s["churn"];
+    const auto& a = s["at_start"];
+    const auto& b = s["after_churn"];
+    md << "| " << s["existing"].get<int>() << " | " << arena << " | " << c["ok"].get<int>() << " / "
+       << c["failed"].get<int>() << " | " << fmt(c["pairs_per_s"]) << " | "
+       << fmt(a["serve_rss_mb"], 0) << " / " << fmt(b["serve_rss_mb"], 0) << " | "
+       << fmt(b["serve_hwm_mb"], 0) << " | " << fmt(a["envoy_rss_mb"], 0) << " / "
+       << fmt(b["envoy_rss_mb"], 0) << " | " << fmt(s["startup_ms"].get<double>() / 1000, 1)
+       << " |\n";
+  }
+  return md.str();
 }
 
 std::string portsMarkdown(const Json& all) {
@@ -620,10 +748,20 @@ int run(int argc, char** argv) {
       o.ports_at = parseList(val());
     else if (a == "--port-samples")
       o.port_samples = std::stoi(val());
+    else if (a == "--churn-at")
+      o.churn_at = parseList(val());
+    else if (a == "--churn-pairs")
+      o.churn_pairs = std::stoi(val());
+    else if (a == "--churn-clients")
+      o.churn_clients = std::stoi(val());
+    else if (a == "--churn-arenas")
+      o.churn_arenas = parseList(val());
     else {
       std::cerr << "usage: ingress_bench [--existing 0,100,1000,10000] [--samples 50] "
                    "[--samples-large 20] [--creates 200] [--clients 32] [--throughput-at 1000] "
-                   "[--json FILE] [--md FILE] [--smoke] [--ports-at 4,32 [--port-samples 40]]\n";
+                   "[--json FILE] [--md FILE] [--smoke] [--ports-at 4,32 [--port-samples 40]] "
+                   "[--churn-at 10000 [--churn-pairs 1000] [--churn-clients 8] "
+                   "[--churn-arenas 0,2]]\n";
       return 2;
     }
   }
@@ -642,6 +780,26 @@ int run(int argc, char** argv) {
     env.listen_ports = {10080, 10081, 10082, 10083};
     for (int n : o.existing) std::cout << n << ": " << dumpJson(timeBuilder(n, env)) << "\n";
     return 0;
+  }
+  if (!o.churn_at.empty()) {
+    Json all = {{"scenarios", Json::array()}};
+    bool ok = true;
+    for (int n : o.churn_at) {
+      for (int arenas : o.churn_arenas) {
+        std::cerr << "churn scenario: " << n << " existing on one port, MALLOC_ARENA_MAX "
+                  << (arenas ? std::to_string(arenas) : "serve's default") << "\n";
+        Json s = runChurnScenario(n, arenas, o);
+        ok = ok && !s.contains("error") && s["churn"]["failed"].get<int>() == 0;
+        std::cerr << "  " << dumpJson(s) << "\n";
+        all["scenarios"].push_back(std::move(s));
+      }
+    }
+    const std::string md = churnMarkdown(all);
+    std::cout << md;
+    if (!o.json_path.empty()) std::ofstream(o.json_path) << all.dump(2) << "\n";
+    if (!o.md_path.empty()) std::ofstream(o.md_path) << md;
+    if (!ok) std::cerr << "FAILED: a churn scenario errored or a create/delete failed\n";
+    return ok ? 0 : 1;
   }
   if (!o.ports_at.empty()) {
     Json all = {{"scenarios", Json::array()}, {"port_samples", o.port_samples}};
