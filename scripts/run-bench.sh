@@ -20,6 +20,12 @@ mkdir -p "$out"
 echo "run-bench: $(nproc) cores, $(uname -r); results in $out/" >&2
 "$bin" --json "$out/results.json" --md "$out/results.md" "$@"
 
+# Memory under churn (issue 11; docs/benchmarks.md "Memory under churn"): 10,000 ingresses on one
+# port, 1,000 create/delete pairs by 8 clients; serve's default arenas beside glibc's 8 per core.
+echo "run-bench: churn at 10,000 ingresses on one port (~9 min)" >&2
+"$build/bench/ingress_bench" --churn-at 10000 --churn-pairs 1000 --churn-clients 8 \
+  --churn-arenas 0,$((8 * $(nproc))) --json "$out/churn.json" --md "$out/churn.md"
+
 # One client's slowloris against Envoy and the API (issue 9; docs/operations.md).
 echo "run-bench: slowloris (20,000 half-open connections, ~2 min)" >&2
 "$build/bench/slowloris_bench" --json "$out/slowloris.json" --md "$out/slowloris.md"

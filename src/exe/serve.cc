@@ -1,6 +1,7 @@
 #include "exe/serve.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -30,6 +31,7 @@
 #include "envoy/watchdog.h"
 #include "envoy/xds_applier.h"
 #include "exe/inotify_budget.h"
+#include "exe/memory_policy.h"
 #include "exe/own_sockets.h"
 #include "ingress/ids.h"
 #include "ingress/manager.h"
@@ -177,6 +179,11 @@ int runServe(const Settings& settings) {
   ::signal(SIGPIPE, SIG_IGN);
   initHttpClientGlobal();
   const uint64_t fd_limit = raiseFileLimit();
+  // Before any thread allocates: a bounded number of glibc arenas (memory_policy.h).
+  const int arena_max = arenaMaxToSet(processEnvironment());
+  if (arena_max > 0) ::mallopt(M_ARENA_MAX, arena_max);
+  log::info("malloc arenas", {{"max", arena_max > 0 ? std::to_string(arena_max)
+                                                    : std::string("set by the environment")}});
 
   ClockImpl clock;
   FilesystemImpl fs;
@@ -228,6 +235,9 @@ int runServe(const Settings& settings) {
   builder.xds_dir = daemon.paths().xds_dir;
   builder.edge = edgeLimits(settings);
   envoy::RoutePublisher publisher(applier, builder, settings.envoy_apply_timeout);
+  // Free heap pages go back to the kernel after publishes (memory_policy.h); declared before
+  // everything that can publish, so it outlives them.
+  MemoryTrimmer trimmer([] { ::malloc_trim(0); }, std::chrono::seconds(1));
   // --- metrics (issue 6): event hooks now, scrape-time sources once the manager exists ---
   telemetry::Registry metrics_registry;
   telemetry::MetricSources metric_sources;
@@ -276,9 +286,11 @@ int runServe(const Settings& settings) {
                                      .binary_present = fs.exists(envoy_binary)};
   };
   telemetry::IngressdMetrics metrics(metrics_registry, std::move(metric_sources));
-  publisher.setApplyObserver([&metrics](const Status& st, std::chrono::nanoseconds elapsed) {
-    metrics.recordApply(st, elapsed);
-  });
+  publisher.setApplyObserver(
+      [&metrics, &trimmer](const Status& st, std::chrono::nanoseconds elapsed) {
+        metrics.recordApply(st, elapsed);
+        trimmer.notify();
+      });
   // --- end metrics ---
 
   // 2. The use cases index the store (a stored ingress that conflicts with an older one is left

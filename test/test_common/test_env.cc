@@ -51,7 +51,11 @@ bool pollUntil(const std::function<bool()>& condition, std::chrono::milliseconds
 }
 
 std::string envoyBinary() { return INGRESS_TEST_ENVOY_BINARY; }
-std::string ingressdBinary() { return INGRESS_TEST_INGRESSD; }
+// INGRESS_BENCH_INGRESSD: another build's ingressd, for a bench comparing two builds side by side.
+std::string ingressdBinary() {
+  const char* other = std::getenv("INGRESS_BENCH_INGRESSD");
+  return other != nullptr && *other != '\0' ? other : INGRESS_TEST_INGRESSD;
+}
 std::string sourceDir() { return INGRESS_TEST_SOURCE_DIR; }
 
 }  // namespace ingress::testing
