@@ -9,6 +9,12 @@
 namespace ingress::envoy {
 namespace {
 
+// A counter of a statsMatching answer; 0 when absent (Envoy leaves out counters that never rose).
+uint64_t counterIn(const std::map<std::string, std::string>& stats, const std::string& name) {
+  auto it = stats.find(name);
+  return it == stats.end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);
+}
+
 using std::chrono::milliseconds;
 
 // Longest pause between two polls of Envoy's stats (or of the ports) while waiting for a change.
@@ -192,12 +198,26 @@ StatusOr<std::map<std::string, uint64_t>> XdsApplier::rejectCounters(
   if (prefixes.empty()) return out;
   INGRESS_ASSIGN_OR_RETURN(auto stats, admin_.statsMatching("update_(rejected|failure)$"));
   for (const auto& p : prefixes) {
-    for (const char* k : {"update_rejected", "update_failure"}) {
-      auto it = stats.find(p + k);
-      out[p + k] = it == stats.end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);
-    }
+    for (const char* k : {"update_rejected", "update_failure"})
+      out[p + k] = counterIn(stats, p + k);
   }
   return out;
+}
+
+Status XdsApplier::rejectedSince(const std::map<std::string, uint64_t>& baseline) const {
+  if (baseline.empty()) return okStatus();
+  auto counters = admin_.statsMatching("update_(rejected|failure)$");
+  if (!counters.ok()) return okStatus();
+  for (const auto& [name, base] : baseline) {
+    if (counterIn(*counters, name) <= base) continue;
+    if (name.rfind(ldsStatPrefix(), 0) == 0) {
+      return aborted(describeListenerReject(), "config_rejected");
+    }
+    return aborted("Envoy rejected the new configuration (" + name +
+                       " rose); the previous configuration stays in place",
+                   "config_rejected");
+  }
+  return okStatus();
 }
 
 // Each poll reads the expected version_text readouts (cheap: Envoy walks only its text
@@ -221,21 +241,7 @@ Status XdsApplier::waitFor(const std::map<std::string, std::string>& expect,
       }
       if (all) return okStatus();
     }
-    if (poll >= 2 && !reject_baseline.empty()) {
-      if (auto counters = admin_.statsMatching("update_(rejected|failure)$"); counters.ok()) {
-        for (const auto& [name, base] : reject_baseline) {
-          auto it = counters->find(name);
-          if (it != counters->end() && std::strtoull(it->second.c_str(), nullptr, 10) > base) {
-            if (name.rfind(ldsStatPrefix(), 0) == 0) {
-              return aborted(describeListenerReject(), "config_rejected");
-            }
-            return aborted("Envoy rejected the new configuration (" + name +
-                               " rose); the previous configuration stays in place",
-                           "config_rejected");
-          }
-        }
-      }
-    }
+    if (poll >= 2) INGRESS_RETURN_IF_ERROR(rejectedSince(reject_baseline));
     if (clock_.monotonicNow() >= deadline) {
       return deadlineExceeded("Envoy did not confirm the new configuration in time",
                               "apply_timeout");

@@ -78,6 +78,9 @@ class XdsApplier {
                  std::chrono::steady_clock::time_point deadline);
   StatusOr<std::map<std::string, uint64_t>> rejectCounters(
       const std::vector<std::string>& prefixes);
+  // kAborted/"config_rejected" when a counter of `baseline` rose above it; ok otherwise,
+  // including when Envoy could not be asked (the caller polls again).
+  Status rejectedSince(const std::map<std::string, uint64_t>& baseline) const;
   Status waitPorts(const std::set<uint16_t>& open, const std::set<uint16_t>& closed,
                    std::chrono::steady_clock::time_point deadline);
   // The one failure path: undoes layers [0, started) in reverse order and returns `cause`.
