@@ -102,11 +102,12 @@ TEST_F(ApiHardeningTest, IdleFloodDoesNotLockOutOtherClients) {
   EXPECT_EQ(refused, 190);
 
   // A well-behaved client (127.0.0.1) is served meanwhile.
+  const int listen_port = freeLoopbackPort();
   for (int i = 0; i < 3; ++i) {
     auto r = api_->call(
         "POST", "/ingresses",
-        ingressBody("fair-" + std::to_string(i), "fair" + std::to_string(i) + ".example.com", 18080,
-                    "vm-a", backend_.port()));
+        ingressBody("fair-" + std::to_string(i), "fair" + std::to_string(i) + ".example.com",
+                    listen_port, "vm-a", backend_.port()));
     ASSERT_TRUE(r.ok()) << r.status().toString();
     EXPECT_EQ(r->status, 201) << r->body;
   }

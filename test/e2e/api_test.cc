@@ -55,13 +55,14 @@ class ApiTest : public ::testing::Test {
 };
 
 TEST_F(ApiTest, CreateGetListDeleteByIdAndByName) {
-  Json created = create(ingressBody("my-api", "API.Example.com", 18080, "vm-a", backend_.port()));
+  const int port = freeLoopbackPort();
+  Json created = create(ingressBody("my-api", "API.Example.com", port, "vm-a", backend_.port()));
   ASSERT_TRUE(created.is_object());
   const std::string id = created["id"];
   EXPECT_EQ(id.size(), 24u);
   EXPECT_EQ(created["name"], "my-api");
   EXPECT_EQ(created["rules"][0]["match"]["hostname"], "api.example.com");
-  EXPECT_EQ(created["rules"][0]["match"]["port"], 18080);
+  EXPECT_EQ(created["rules"][0]["match"]["port"], port);
   EXPECT_EQ(created["rules"][0]["status"], "active");
 
   for (const std::string& key : {id, std::string("my-api")}) {
@@ -70,7 +71,7 @@ TEST_F(ApiTest, CreateGetListDeleteByIdAndByName) {
     EXPECT_EQ(r->status, 200);
     EXPECT_EQ(Json::parse(r->body), created) << "GET returns exactly what POST returned";
   }
-  Json second = create(ingressBody("other", "other.example.com", 18080, "vm-a", backend_.port()));
+  Json second = create(ingressBody("other", "other.example.com", port, "vm-a", backend_.port()));
   auto list = api_->call("GET", "/ingresses");
   ASSERT_TRUE(list.ok());
   Json arr = Json::parse(list->body);
@@ -88,6 +89,8 @@ TEST_F(ApiTest, CreateGetListDeleteByIdAndByName) {
 }
 
 TEST_F(ApiTest, DefaultMatchPortIs80) {
+  // Envoy will listen on 80: wait until no other test process (e.g. RoutingTest) holds it.
+  ASSERT_TRUE(waitToClaimPort(80, seconds(120))) << "port 80 stayed busy";
   Json body = {{"name", "web"},
                {"rules",
                 {{{"match", {{"hostname", "web.example.com"}}},
@@ -150,15 +153,16 @@ TEST_F(ApiTest, ValidationErrorsNameTheField) {
 }
 
 TEST_F(ApiTest, ConflictsAreReported) {
-  create(ingressBody("first", "taken.example.com", 80, "vm-a", backend_.port()));
+  const int port = freeLoopbackPort();
+  create(ingressBody("first", "taken.example.com", port, "vm-a", backend_.port()));
   expectError(api_->call("POST", "/ingresses",
-                         ingressBody("first", "free.example.com", 80, "vm-a", backend_.port())),
+                         ingressBody("first", "free.example.com", port, "vm-a", backend_.port())),
               409, "already_exists");
   expectError(api_->call("POST", "/ingresses",
-                         ingressBody("second", "TAKEN.example.com", 80, "vm-a", backend_.port())),
+                         ingressBody("second", "TAKEN.example.com", port, "vm-a", backend_.port())),
               409, "hostname_in_use", "first");
   // The same hostname on another port is fine.
-  create(ingressBody("third", "taken.example.com", 8081, "vm-a", backend_.port()));
+  create(ingressBody("third", "taken.example.com", freeLoopbackPort(), "vm-a", backend_.port()));
 }
 
 TEST_F(ApiTest, TransportLimitsAreEnforced) {
@@ -173,8 +177,8 @@ TEST_F(ApiTest, TransportLimitsAreEnforced) {
 }
 
 TEST_F(ApiTest, StateSurvivesRestart) {
-  create(ingressBody("one", "one.example.com", 80, "vm-a", backend_.port()));
-  create(ingressBody("two", "two.example.com", 8080, "vm-a", backend_.port()));
+  create(ingressBody("one", "one.example.com", freeLoopbackPort(), "vm-a", backend_.port()));
+  create(ingressBody("two", "two.example.com", freeLoopbackPort(), "vm-a", backend_.port()));
   const std::string before = api_->call("GET", "/ingresses")->body;
   inst_.signalServe(SIGTERM);
   ASSERT_TRUE(inst_.waitServeExit(seconds(15)).has_value());
@@ -185,19 +189,25 @@ TEST_F(ApiTest, StateSurvivesRestart) {
 }
 
 TEST_F(ApiTest, FiftyConcurrentCreatesOfOneHostnameGiveOneWinner) {
+  const int port = freeLoopbackPort();
   std::vector<long> statuses(50);
+  std::vector<std::string> bodies(50);
   std::vector<std::thread> threads;
   for (int i = 0; i < 50; ++i) {
     threads.emplace_back([&, i] {
       auto r = api_->call(
           "POST", "/ingresses",
-          ingressBody("c" + std::to_string(i), "race.example.com", 80, "vm-a", backend_.port()));
+          ingressBody("c" + std::to_string(i), "race.example.com", port, "vm-a", backend_.port()));
       statuses[i] = r.ok() ? r->status : -1;
+      bodies[i] = r.ok() ? r->body : r.status().toString();
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
-  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), 49);
+  std::set<std::string> answers(bodies.begin(), bodies.end());
+  std::string seen;
+  for (const auto& b : answers) seen += b.substr(0, 300) + "\n";
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1) << seen;
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), 49) << seen;
 }
 
 }  // namespace

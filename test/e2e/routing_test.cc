@@ -26,19 +26,10 @@ StatusOr<HttpResponse> viaEnvoy(int port, const std::string& host) {
   return httpCall(r);
 }
 
-// A low port (80 when free) this test can have Envoy listen on.
+// A low port (80 when free) this test can have Envoy listen on, claimed for this test process.
 int lowPort() {
   for (int port : {80, 81, 82, 83, 88, 180, 280, 380}) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-    ::close(fd);
-    if (ok) return port;
+    if (claimPort(port)) return port;
   }
   return freeLoopbackPort();
 }
