@@ -73,7 +73,7 @@ using testing::ApiClient;
 using testing::HttpBackend;
 using testing::Installation;
 
-constexpr int kListenPorts = 4;
+constexpr int kListenPorts = 4;  // churn and smoke scenarios; --listen-ports for the others
 constexpr int kInstances = 4;
 constexpr int kTargetPortsPerInstance = 25;
 
@@ -107,6 +107,7 @@ struct Options {
   int churn_pairs = 1000;     // create+delete pairs per churn scenario
   int churn_clients = 8;
   std::vector<int> churn_arenas{0};  // MALLOC_ARENA_MAX for serve per run; 0: serve's default
+  int listen_ports = kListenPorts;   // listener ports the scenario's ingresses spread over
 };
 
 std::vector<int> parseList(const std::string& s) {
@@ -153,7 +154,7 @@ Status seed(const std::string& data_dir, int n, const Env& env) {
     ing.name = "seed-" + std::to_string(i);
     domain::Rule rule;
     rule.match.hostname = "seed-" + std::to_string(i) + ".bench.test";
-    rule.match.port = env.listen_ports[static_cast<size_t>(i % kListenPorts)];
+    rule.match.port = env.listen_ports[static_cast<size_t>(i) % env.listen_ports.size()];
     rule.target.instance = "vm-" + std::to_string(i % kInstances);
     rule.target.port = static_cast<uint16_t>(20000 + (i / kInstances) % kTargetPortsPerInstance);
     ing.rules.push_back(rule);
@@ -176,7 +177,7 @@ std::vector<domain::Ingress> seededSet(int n, const Env& env) {
     ing.name = "seed-" + std::to_string(i);
     ing.rules.push_back(
         {{"seed-" + std::to_string(i) + ".bench.test",
-          env.listen_ports[static_cast<size_t>(i % kListenPorts)]},
+          env.listen_ports[static_cast<size_t>(i) % env.listen_ports.size()]},
          {"vm-" + std::to_string(i % kInstances),
           static_cast<uint16_t>(20000 + (i / kInstances) % kTargetPortsPerInstance)}});
     out.push_back(std::move(ing));
@@ -291,15 +292,39 @@ Json createBody(const std::string& name, const std::string& host, uint16_t port,
   return testing::ingressBody(name, host, port, instance, target_port);
 }
 
-Json runScenario(int n, const Options& o) {
-  Json res = {{"existing", n}};
+// An Env with the kInstances real backends (instance k → backend k on 127.0.0.(2+k)).
+Env withBackends() {
   Env env;
   for (int k = 0; k < kInstances; ++k) {
     env.backends.push_back(
         std::make_unique<HttpBackend>("b" + std::to_string(k), "127.0.0." + std::to_string(2 + k)));
   }
+  return env;
+}
+
+// Starts serve with the bench's generous timeouts (large seeded stores); false, with
+// res["error"] set and serve's log on stderr, when it does not become ready.
+bool startBenchServe(Installation& inst, Json& res) {
+  inst.env()["JWT_SECRET"] = testing::kTestJwtSecret;
+  inst.env()["ENVOY_APPLY_TIMEOUT"] = "30";
+  inst.env()["ENVOY_READY_TIMEOUT"] = "120";
+  if (inst.startServeAndWaitReady(std::chrono::seconds(180)) != 0) return true;
+  res["error"] = "serve did not become ready";
+  std::cerr << inst.serveLog() << "\n";
+  return false;
+}
+
+// The JSON and markdown files --json / --md ask for.
+void writeResults(const Json& all, const std::string& md, const Options& o) {
+  if (!o.json_path.empty()) std::ofstream(o.json_path) << all.dump(2) << "\n";
+  if (!o.md_path.empty()) std::ofstream(o.md_path) << md;
+}
+
+Json runScenario(int n, const Options& o) {
+  Json res = {{"existing", n}, {"listen_ports", o.listen_ports}};
+  Env env = withBackends();
   Installation inst;
-  while (env.listen_ports.size() < kListenPorts) {
+  while (env.listen_ports.size() < static_cast<size_t>(o.listen_ports)) {
     const int p = testing::freeLoopbackPort();
     if (p == inst.adminPort() || p == inst.apiPort() ||
         std::count(env.listen_ports.begin(), env.listen_ports.end(), p) != 0) {
@@ -315,15 +340,8 @@ Json runScenario(int n, const Options& o) {
   res["seed_ms"] = msSince(t0);
   res["builder"] = timeBuilder(n, env);
 
-  inst.env()["JWT_SECRET"] = testing::kTestJwtSecret;
-  inst.env()["ENVOY_APPLY_TIMEOUT"] = "30";
-  inst.env()["ENVOY_READY_TIMEOUT"] = "120";
   t0 = Clk::now();
-  if (inst.startServeAndWaitReady(std::chrono::seconds(180)) == 0) {
-    res["error"] = "serve did not become ready";
-    std::cerr << inst.serveLog() << "\n";
-    return res;
-  }
+  if (!startBenchServe(inst, res)) return res;
   ApiClient api(inst.apiPort());
   if (!testing::pollUntil(
           [&] {
@@ -350,7 +368,7 @@ Json runScenario(int n, const Options& o) {
 
   int created = 0;
   auto create = [&](const std::string& prefix, int k, int ki) -> StatusOr<HttpResponse> {
-    const auto port = env.listen_ports[static_cast<size_t>(k % kListenPorts)];
+    const auto port = env.listen_ports[static_cast<size_t>(k) % env.listen_ports.size()];
     const auto& b = *env.backends[static_cast<size_t>(ki % kInstances)];
     return api.call("POST", "/ingresses",
                     createBody(prefix + "-" + std::to_string(k),
@@ -359,7 +377,7 @@ Json runScenario(int n, const Options& o) {
   };
 
   // Warm-up (not measured): opens every listener port and the 4 clusters once.
-  for (int k = 0; k < kListenPorts; ++k) {
+  for (int k = 0; k < std::max(o.listen_ports, kInstances); ++k) {
     auto r = create("warm", k, k);
     if (!r.ok() || r->status != 201) {
       res["error"] = "warm-up create failed: " + (r.ok() ? r->body : r.status().message());
@@ -374,7 +392,7 @@ Json runScenario(int n, const Options& o) {
   int not_routed = 0, failed = 0;
   size_t log_from = logLines(inst);
   for (int k = 0; k < samples; ++k) {
-    const auto port = env.listen_ports[static_cast<size_t>(k % kListenPorts)];
+    const auto port = env.listen_ports[static_cast<size_t>(k) % env.listen_ports.size()];
     const std::string host = "lat-" + std::to_string(k) + ".bench.test";
     auto s0 = Clk::now();
     auto r = create("lat", k, k);
@@ -470,11 +488,7 @@ Json memoryOf(const Installation& inst) {
 
 Json runChurnScenario(int n, int arenas, const Options& o) {
   Json res = {{"existing", n}, {"arena_max", arenas}};
-  Env env;
-  for (int k = 0; k < kInstances; ++k) {
-    env.backends.push_back(
-        std::make_unique<HttpBackend>("b" + std::to_string(k), "127.0.0." + std::to_string(2 + k)));
-  }
+  Env env = withBackends();
   Installation inst;
   uint16_t port = 0;
   while (port == 0) {
@@ -486,16 +500,9 @@ Json runChurnScenario(int n, int arenas, const Options& o) {
     res["error"] = "seeding: " + st.message();
     return res;
   }
-  inst.env()["JWT_SECRET"] = testing::kTestJwtSecret;
-  inst.env()["ENVOY_APPLY_TIMEOUT"] = "30";
-  inst.env()["ENVOY_READY_TIMEOUT"] = "120";
   if (arenas > 0) inst.env()["MALLOC_ARENA_MAX"] = std::to_string(arenas);
   auto t0 = Clk::now();
-  if (inst.startServeAndWaitReady(std::chrono::seconds(180)) == 0) {
-    res["error"] = "serve did not become ready";
-    std::cerr << inst.serveLog() << "\n";
-    return res;
-  }
+  if (!startBenchServe(inst, res)) return res;
   res["startup_ms"] = msSince(t0);
   ApiClient api(inst.apiPort());
   res["at_start"] = memoryOf(inst);
@@ -518,14 +525,14 @@ Json runChurnScenario(int n, int arenas, const Options& o) {
           auto j = Json::parse(r->body, nullptr, false);
           if (j.is_object() && j.contains("id")) id = j["id"].get<std::string>();
         }
-        auto d = id.empty() ? r : api.call("DELETE", "/ingresses/" + id);
-        if (!id.empty() && d.ok() && (d->status == 204 || d->status == 200)) {
+        if (!id.empty()) r = api.call("DELETE", "/ingresses/" + id);
+        if (!id.empty() && r.ok() && (r->status == 204 || r->status == 200)) {
           ++ok;
           continue;
         }
         ++bad;
         std::lock_guard lock(mu);
-        if (first_error.empty()) first_error = d.ok() ? d->body : d.status().message();
+        if (first_error.empty()) first_error = r.ok() ? r->body : r.status().message();
       }
     });
   }
@@ -541,11 +548,7 @@ Json runChurnScenario(int n, int arenas, const Options& o) {
 
 Json runPortsScenario(int ports, const Options& o) {
   Json res = {{"ports", ports}};
-  Env env;
-  for (int k = 0; k < kInstances; ++k) {
-    env.backends.push_back(
-        std::make_unique<HttpBackend>("b" + std::to_string(k), "127.0.0." + std::to_string(2 + k)));
-  }
+  Env env = withBackends();
   Installation inst;
   std::vector<uint16_t> listen;
   while (static_cast<int>(listen.size()) < ports) {
@@ -744,6 +747,8 @@ int run(int argc, char** argv) {
       o.smoke = true;
     else if (a == "--builder-only")
       o.builder_only = true;
+    else if (a == "--listen-ports")
+      o.listen_ports = std::max(1, std::stoi(val()));
     else if (a == "--ports-at")
       o.ports_at = parseList(val());
     else if (a == "--port-samples")
@@ -759,7 +764,8 @@ int run(int argc, char** argv) {
     else {
       std::cerr << "usage: ingress_bench [--existing 0,100,1000,10000] [--samples 50] "
                    "[--samples-large 20] [--creates 200] [--clients 32] [--throughput-at 1000] "
-                   "[--json FILE] [--md FILE] [--smoke] [--ports-at 4,32 [--port-samples 40]] "
+                   "[--listen-ports 4] [--json FILE] [--md FILE] [--smoke] [--ports-at 4,32 "
+                   "[--port-samples 40]] "
                    "[--churn-at 10000 [--churn-pairs 1000] [--churn-clients 8] "
                    "[--churn-arenas 0,2]]\n";
       return 2;
@@ -796,8 +802,7 @@ int run(int argc, char** argv) {
     }
     const std::string md = churnMarkdown(all);
     std::cout << md;
-    if (!o.json_path.empty()) std::ofstream(o.json_path) << all.dump(2) << "\n";
-    if (!o.md_path.empty()) std::ofstream(o.md_path) << md;
+    writeResults(all, md, o);
     if (!ok) std::cerr << "FAILED: a churn scenario errored or a create/delete failed\n";
     return ok ? 0 : 1;
   }
@@ -814,8 +819,7 @@ int run(int argc, char** argv) {
     }
     const std::string md = portsMarkdown(all);
     std::cout << md;
-    if (!o.json_path.empty()) std::ofstream(o.json_path) << all.dump(2) << "\n";
-    if (!o.md_path.empty()) std::ofstream(o.md_path) << md;
+    writeResults(all, md, o);
     if (!ok) std::cerr << "FAILED: a scenario errored, a create failed or a route was missing\n";
     return ok ? 0 : 1;
   }
@@ -837,8 +841,7 @@ int run(int argc, char** argv) {
   }
   const std::string md = markdown(all);
   std::cout << md;
-  if (!o.json_path.empty()) std::ofstream(o.json_path) << all.dump(2) << "\n";
-  if (!o.md_path.empty()) std::ofstream(o.md_path) << md;
+  writeResults(all, md, o);
   if (!ok) std::cerr << "FAILED: a scenario errored, a create failed or a route was missing\n";
   return ok ? 0 : 1;
 }
