@@ -1,21 +1,51 @@
-// The route builder: one RouteConfiguration `ingress_<port>` per port of the plan. A virtual host
-// per hostname (matched with or without the Host header's port, any letter case) holding the
-// plan's routes in order, and a last `*` host answering 404 kNotFoundBody. Pure and
-// deterministic.
+// The route builder: one RouteConfiguration `ingress_<port>` per port, encoded once into the
+// bytes of that port's route file. A virtual host per hostname (matched with or without the Host
+// header's port, any letter case) holding the plan's routes in order, and a last `*` host
+// answering 404 kNotFoundBody. Pure and deterministic.
 //
-//   std::map<uint16_t, Json> routes = buildRouteConfigs(plan, settings);
+// Built by difference: each virtual host is encoded on its own (encodeVirtualHost) and a table
+// is assembled from the encoded hosts of its port in hostname order (assembleRouteTable), so a
+// change re-encodes only the hosts it touches; assembling is a copy of bytes, not a rebuild.
+//
+//   std::string a = encodeVirtualHost(vh);
+//   RouteTablePtr t = assembleRouteTable(8080, {a, b});       // a, b sorted by hostname
+//   std::string file = routeFileContent(*t);                  // what rds_8080/<kRdsFileInDir>
+//   holds
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/json.h"
+#include "common/status.h"
 #include "envoy/builder_settings.h"
 #include "envoy/routing_plan.h"
 
 namespace ingress::envoy {
 
-std::map<uint16_t, Json> buildRouteConfigs(const RoutingPlan& plan,
-                                           const BuilderSettings& settings);
+// One port's route table as Envoy gets it. Immutable; shared by pointer between configurations.
+struct RouteTable {
+  uint16_t port = 0;
+  std::string version;       // content hash of `resource`: the file's version_info
+  std::string resource;      // the encoded RouteConfiguration
+  size_t virtual_hosts = 0;  // hosts with routes (the `*` 404 host not counted)
+  // The resource as JSON (tests, goldens).
+  Json json() const;
+};
+using RouteTablePtr = std::shared_ptr<const RouteTable>;
+
+std::string encodeVirtualHost(const PlannedVirtualHost& vh);
+RouteTablePtr assembleRouteTable(uint16_t port, const std::vector<std::string_view>& encoded_hosts);
+
+// The route file (a DiscoveryResponse holding the table under its version) and back.
+std::string routeFileContent(const RouteTable& table);
+StatusOr<RouteTablePtr> parseRouteFile(uint16_t port, const std::string& content);
+
+// Every port's table of a plan, built at once (tests; the builder builds by difference).
+std::map<uint16_t, RouteTablePtr> buildRouteTables(const RoutingPlan& plan);
 
 }  // namespace ingress::envoy

@@ -29,12 +29,12 @@ Status explainFailure(const Status& st, std::chrono::milliseconds timeout, bool 
 
 RoutePublisher::RoutePublisher(XdsApplier& applier, BuilderSettings settings,
                                std::chrono::milliseconds apply_timeout)
-    : applier_(applier), settings_(std::move(settings)), apply_timeout_(apply_timeout) {}
+    : applier_(applier), builder_(std::move(settings)), apply_timeout_(apply_timeout) {}
 
 Status RoutePublisher::publish(const domain::SnapshotPtr& next) {
   std::lock_guard lock(mu_);
   const auto build_started = std::chrono::steady_clock::now();
-  XdsConfig config = buildXds(next, settings_);
+  XdsConfig config = builder_.build(next);
   return applyLocked(config, next->ingresses().size(), build_started);
 }
 
@@ -69,7 +69,7 @@ Status RoutePublisher::reapplyCurrent() {
 
 Status RoutePublisher::writeInitial(const domain::SnapshotPtr& snapshot) {
   std::lock_guard lock(mu_);
-  return applier_.writeAll(buildXds(snapshot, settings_));
+  return applier_.writeAll(builder_.build(snapshot));
 }
 
 }  // namespace ingress::envoy

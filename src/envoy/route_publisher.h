@@ -1,8 +1,8 @@
 // RoutePublisher: the Manager's ConfigPublisher backed by Envoy. publish() builds the xDS
-// configuration from the snapshot (every target already resolved there) and applies it through
-// the XdsApplier, returning only when Envoy serves it (or the error: kAborted/"config_rejected",
-// kDeadlineExceeded/"apply_timeout", a write error; in every case the last good configuration
-// is restored).
+// configuration from the snapshot (by difference with the previous one: XdsBuilder) (every target
+// already resolved there) and applies it through the XdsApplier, returning only when Envoy serves
+// it (or the error: kAborted/"config_rejected", kDeadlineExceeded/"apply_timeout", a write error;
+// in every case the last good configuration is restored).
 //
 // Thread-safety: publish() serializes itself (the applier is single-threaded).
 #pragma once
@@ -41,7 +41,7 @@ class RoutePublisher final : public domain::ConfigPublisher {
                      std::chrono::steady_clock::time_point build_started);
   std::mutex mu_;
   XdsApplier& applier_;
-  BuilderSettings settings_;
+  XdsBuilder builder_;  // builds by difference with the last snapshot it built
   std::chrono::milliseconds apply_timeout_;
   ApplyObserver observer_;
 };

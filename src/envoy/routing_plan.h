@@ -55,6 +55,21 @@ struct RoutingPlan {
   std::map<uint16_t, std::vector<std::string>> port_rules;
 };
 
+// What one ingress contributes to a plan, rule by rule (rule order): a routed rule gives its
+// port, virtual host, target and label; a rule that did not resolve, its UnresolvedRule.
+// planRouting() folds these over the snapshot; the incremental builder (xds_builder.h) applies
+// them by difference. The one place that turns a rule into routing.
+struct RuleRouting {
+  size_t rule_index = 0;
+  bool routed = false;
+  uint16_t port = 0;
+  PlannedVirtualHost host;    // when routed
+  NamedTarget target;         // when routed
+  std::string label;          // `ingress "web" rules[0]`, when routed
+  UnresolvedRule unresolved;  // when not routed
+};
+std::vector<RuleRouting> planIngress(const domain::ResolvedIngress& entry);
+
 RoutingPlan planRouting(const domain::ConfigSnapshot& snapshot);
 
 std::string targetName(const std::string& ip, uint16_t port);

@@ -47,24 +47,23 @@ std::set<uint16_t> listenerPorts(const Json& listeners) {
 std::string portLabel(const XdsConfig& config, uint16_t port) {
   std::string out = "port " + std::to_string(port);
   auto it = config.port_rules.find(port);
-  if (it == config.port_rules.end() || it->second.empty()) return out;
+  if (it == config.port_rules.end() || it->second.first.empty()) return out;
+  const PortRules& rules = it->second;
   out += " (";
-  constexpr size_t kMaxNamed = 3;
-  for (size_t i = 0; i < it->second.size() && i < kMaxNamed; ++i) {
-    out += (i ? ", " : "") + it->second[i];
-  }
-  if (it->second.size() > kMaxNamed) {
-    out += " and " + std::to_string(it->second.size() - kMaxNamed) + " more";
+  for (size_t i = 0; i < rules.first.size(); ++i) out += (i ? ", " : "") + rules.first[i];
+  if (rules.count > rules.first.size()) {
+    out += " and " + std::to_string(rules.count - rules.first.size()) + " more";
   }
   return out + ")";
 }
 
-std::map<uint16_t, Json> readRoutes(const Filesystem& fs, const std::string& dir) {
-  std::map<uint16_t, Json> routes;
+// The route tables on disk, by port: rds_<port> folders (rdsDirName) holding a route file that
+// reads back; anything else in the directory is not ours.
+std::map<uint16_t, RouteTablePtr> readRoutes(const Filesystem& fs, const std::string& dir) {
+  std::map<uint16_t, RouteTablePtr> routes;
   auto names = fs.listDir(dir);
   if (!names.ok()) return routes;
   for (const auto& n : *names) {
-    // rds_<port> folders (rdsDirName); anything else in the directory is not ours.
     if (n.rfind("rds_", 0) != 0 || n.size() < 5 || n.size() > 9 ||
         n.find_first_not_of("0123456789", 4) != std::string::npos) {
       continue;
@@ -73,9 +72,8 @@ std::map<uint16_t, Json> readRoutes(const Filesystem& fs, const std::string& dir
     if (port <= 0 || port > 65535 || rdsDirName(static_cast<uint16_t>(port)) != n) continue;
     auto text = fs.readFile(joinPath(dir, rdsFileName(static_cast<uint16_t>(port))));
     if (!text.ok()) continue;
-    auto j = parseJsonStrict(*text, 64);
-    if (!j.ok() || !(*j)["resources"].is_array() || (*j)["resources"].empty()) continue;
-    routes[static_cast<uint16_t>(port)] = (*j)["resources"][0];
+    auto table = parseRouteFile(static_cast<uint16_t>(port), *text);
+    if (table.ok()) routes[static_cast<uint16_t>(port)] = std::move(*table);
   }
   return routes;
 }
@@ -112,8 +110,10 @@ XdsApplier::XdsApplier(Filesystem& fs, const AdminApi& admin, const PortProbe& p
 }
 
 void XdsApplier::loadCurrent() {
-  current_.clusters = readResources(fs_, joinPath(xds_dir_, kCdsFile), &current_.version);
-  current_.listeners = readResources(fs_, joinPath(xds_dir_, kLdsFile), nullptr);
+  current_.clusters = readResources(fs_, joinPath(xds_dir_, kCdsFile), &current_.clusters_version);
+  current_.listeners =
+      readResources(fs_, joinPath(xds_dir_, kLdsFile), &current_.listeners_version);
+  current_.version.clear();  // what Envoy serves is known by the versions of its parts
   // Only the routes of ports that have a listener are live; other files are leftovers.
   std::set<std::string> listening;
   for (const auto& l : current_.listeners) listening.insert(l.value("name", ""));
@@ -176,15 +176,16 @@ Status XdsApplier::writeFile(const XdsFile& f) {
 Status XdsApplier::writeAll(const XdsConfig& config) {
   in_sync_ = false;
   INGRESS_RETURN_IF_ERROR(fs_.makeDirs(xds_dir_, 0700));
-  for (const auto& [port, route] : config.routes) {
-    INGRESS_RETURN_IF_ERROR(
-        writeFile({rdsFileName(port), discoveryFile(config.version, Json::array({route}))}));
+  for (const auto& [port, table] : config.routes) {
+    INGRESS_RETURN_IF_ERROR(writeFile({rdsFileName(port), routeFileContent(*table)}));
   }
-  INGRESS_RETURN_IF_ERROR(writeFile({kCdsFile, discoveryFile(config.version, config.clusters)}));
-  INGRESS_RETURN_IF_ERROR(writeFile({kLdsFile, discoveryFile(config.version, config.listeners)}));
+  INGRESS_RETURN_IF_ERROR(
+      writeFile({kCdsFile, discoveryFile(config.clusters_version, config.clusters)}));
+  INGRESS_RETURN_IF_ERROR(
+      writeFile({kLdsFile, discoveryFile(config.listeners_version, config.listeners)}));
   // Leftover route files of ports without a listener (safe: Envoy is not running yet); their
   // empty folders stay.
-  for (const auto& [port, route] : readRoutes(fs_, xds_dir_)) {
+  for (const auto& [port, table] : readRoutes(fs_, xds_dir_)) {
     if (!config.routes.count(port)) (void)fs_.removeFile(joinPath(xds_dir_, rdsFileName(port)));
   }
   current_ = config;

@@ -1,44 +1,105 @@
-// The config builder: a pure, deterministic function from (snapshot, settings) to the contents
-// of Envoy's xDS files. Identical input gives identical bytes. It plans the routing once
-// (routing_plan.h) and hands the plan to one builder per resource kind:
+// The config builder: from (snapshot, settings) to the contents of Envoy's xDS files.
+// Deterministic: identical input gives identical bytes. It plans each ingress's routing
+// (routing_plan.h: planIngress) and hands it to one builder per resource kind:
 //
 //   cds.json        clusters (cluster_builder.h): one STATIC cluster per named target
 //   lds.json        listeners (listener_builder.h): `ingress_<port>` per port with a route
-//   rds_<port>/routes.json routes (route_builder.h): RouteConfiguration `ingress_<port>`
+//   rds_<port>/...  routes (route_builder.h): RouteConfiguration `ingress_<port>`
 //
-//   XdsConfig config = buildXds(snapshot, settings);
+// XdsBuilder builds by difference: it remembers the snapshot it built last and, for the next
+// one, finds the ingresses that changed (entries are shared by pointer between snapshots, so an
+// unchanged ingress is the same pointer), withdraws what the old ones contributed and adds what
+// the new ones contribute. Only the virtual hosts of changed rules are encoded again, only the
+// route tables of ports they touch are assembled again, and clusters and listeners are rebuilt
+// only when the set of targets or ports changes. The result never depends on the history: any
+// sequence of builds ends in what a fresh builder makes of the last snapshot (tested).
+//
+//   XdsBuilder builder(settings);
+//   XdsConfig config = builder.build(snapshot);      // by difference with the previous build
+//   XdsConfig same = buildXds(snapshot, settings);   // from scratch
 //
 // Every target is already resolved in the snapshot; nothing here resolves an instance. A rule
-// that is not active is left out, and reported in `unresolved`.
+// that is not active is left out, and reported in `unresolved`. Not thread-safe (the publisher
+// serializes builds).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "common/json.h"
 #include "envoy/builder_settings.h"
+#include "envoy/route_builder.h"
 #include "envoy/routing_plan.h"
 #include "ingress/snapshot.h"
 
 namespace ingress::envoy {
 
+// The routed rules of one port, for messages about it: how many, and the first few labels
+// (`ingress "web" rules[0]`) in snapshot order.
+struct PortRules {
+  static constexpr size_t kNamed = 3;
+  size_t count = 0;
+  std::vector<std::string> first;  // at most kNamed
+};
+
 struct XdsConfig {
-  std::string version;              // content hash, identical for identical output
-  Json clusters;                    // array of Cluster resources, sorted by name
-  Json listeners;                   // array of Listener resources, sorted by port
-  std::map<uint16_t, Json> routes;  // port → RouteConfiguration
-  std::vector<UnresolvedRule> unresolved;
-  std::map<uint16_t, std::vector<std::string>> port_rules;  // RoutingPlan::port_rules
+  std::string version;            // hash of every resource's version
+  std::string clusters_version;   // content hash of `clusters` (cds.json's version_info)
+  std::string listeners_version;  // content hash of `listeners` (lds.json's version_info)
+  Json clusters;                  // array of Cluster resources, sorted by name
+  Json listeners;                 // array of Listener resources, sorted by port
+  std::map<uint16_t, RouteTablePtr> routes;  // port → its route table
+  std::vector<UnresolvedRule> unresolved;    // snapshot order
+  std::map<uint16_t, PortRules> port_rules;
+};
+
+class XdsBuilder {
+ public:
+  explicit XdsBuilder(BuilderSettings settings);
+  XdsConfig build(const domain::SnapshotPtr& next);
+
+ private:
+  // Snapshot order of a rule: the ingress's (created_at, id), then the rule's index.
+  using RuleKey = std::tuple<int64_t, std::string, size_t>;
+  struct Claim {
+    std::string encoded;  // the virtual host, encoded
+    std::string target;   // a key of targets_
+  };
+  struct Port {
+    std::map<std::string, std::map<RuleKey, Claim>> hosts;  // hostname → claims; the last wins
+    std::map<RuleKey, std::string> labels;
+    RouteTablePtr table;
+    bool dirty = true;
+  };
+  struct Seen {
+    domain::ResolvedIngressPtr entry;
+    uint64_t stamp = 0;
+  };
+  void withdraw(const domain::ResolvedIngress& entry);
+  void contribute(const domain::ResolvedIngress& entry);
+  void refreshClustersAndListeners();
+
+  BuilderSettings settings_;
+  uint64_t stamp_ = 0;
+  std::unordered_map<std::string, Seen> built_;  // id → the entry the state below holds
+  std::map<uint16_t, Port> ports_;
+  std::map<std::string, std::pair<NamedTarget, size_t>> targets_;  // name → target, claims
+  std::map<RuleKey, UnresolvedRule> unresolved_;
+  bool targets_changed_ = true, ports_changed_ = true;
+  Json clusters_ = Json::array(), listeners_ = Json::array();
+  std::string clusters_version_, listeners_version_;
 };
 
 XdsConfig buildXds(const domain::ConfigSnapshot& snapshot, const BuilderSettings& settings);
-inline XdsConfig buildXds(const domain::SnapshotPtr& snapshot, const BuilderSettings& settings) {
-  return buildXds(*snapshot, settings);
-}
+XdsConfig buildXds(const domain::SnapshotPtr& snapshot, const BuilderSettings& settings);
 
 // File contents (DiscoveryResponse JSON) for one resource list and version.
 std::string discoveryFile(const std::string& version, const Json& resources);
+// The content hash used as a version: 16 hex digits of sha256.
+std::string contentVersion(const std::string& content);
 
 }  // namespace ingress::envoy

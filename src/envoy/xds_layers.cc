@@ -25,10 +25,11 @@ std::set<uint16_t> portsOf(const XdsConfig& c) {
   return out;
 }
 
-// Undo of a CDS write: the good clusters under the good version.
+// Undo of a CDS write: the good clusters under their version.
 void undoCds(const XdsConfig& good, ApplyLayer& l) {
-  l.undo.push_back({kCdsFile, [&good] { return discoveryFile(good.version, good.clusters); }});
-  if (!good.version.empty()) l.undo_confirm[cdsStatPrefix()] = good.version;
+  l.undo.push_back(
+      {kCdsFile, [&good] { return discoveryFile(good.clusters_version, good.clusters); }});
+  if (!good.clusters_version.empty()) l.undo_confirm[cdsStatPrefix()] = good.clusters_version;
 }
 
 ApplyLayer clustersAdd(const XdsConfig& good, const XdsConfig& next, bool all) {
@@ -36,8 +37,11 @@ ApplyLayer clustersAdd(const XdsConfig& good, const XdsConfig& next, bool all) {
   l.name = "clusters-add";
   l.reject_watch = {cdsStatPrefix()};
   const Json merged = unionByName(good.clusters, next.clusters);
-  if (merged == good.clusters && !all) return l;
-  const std::string v = merged != next.clusters ? next.version + "-add" : next.version;
+  if (merged == good.clusters && good.clusters_version == next.clusters_version && !all) return l;
+  // The union's own content hash: a version tells Envoy's content apart, so a confirmation
+  // never matches a file Envoy has not read.
+  const std::string v =
+      merged != next.clusters ? contentVersion(dumpJson(merged)) : next.clusters_version;
   l.writes.push_back({kCdsFile, discoveryFile(v, merged)});
   l.confirm[cdsStatPrefix()] = v;
   undoCds(good, l);
@@ -48,20 +52,18 @@ ApplyLayer routes(const XdsConfig& good, const XdsConfig& next, bool all) {
   ApplyLayer l;
   l.name = "routes";
   const std::set<uint16_t> old_ports = portsOf(good);
-  for (const auto& [port, route] : next.routes) {
+  for (const auto& [port, table] : next.routes) {
     l.reject_watch.push_back(rdsStatPrefix(port));
     auto it = good.routes.find(port);
     const bool had = it != good.routes.end();
-    if (had && it->second == route && !all) continue;
-    l.writes.push_back({rdsFileName(port), discoveryFile(next.version, Json::array({route}))});
+    if (had && it->second->version == table->version && !all) continue;
+    l.writes.push_back({rdsFileName(port), routeFileContent(*table)});
     // A port that listens already confirms now; a new one once its listener exists.
-    if (old_ports.count(port)) l.confirm[rdsStatPrefix(port)] = next.version;
+    if (old_ports.count(port)) l.confirm[rdsStatPrefix(port)] = table->version;
     if (had) {
-      const Json& good_route = it->second;
-      l.undo.push_back({rdsFileName(port), [&good, &good_route] {
-                          return discoveryFile(good.version, Json::array({good_route}));
-                        }});
-      if (!good.version.empty()) l.undo_confirm[rdsStatPrefix(port)] = good.version;
+      const RouteTablePtr good_table = it->second;
+      l.undo.push_back({rdsFileName(port), [good_table] { return routeFileContent(*good_table); }});
+      l.undo_confirm[rdsStatPrefix(port)] = good_table->version;
     }
   }
   return l;
@@ -73,20 +75,21 @@ ApplyLayer listeners(const XdsConfig& good, const XdsConfig& next, bool all) {
   l.reject_watch = {ldsStatPrefix()};
   const std::set<uint16_t> old_ports = portsOf(good), new_ports = portsOf(next);
   // Route files of new ports (written by the routes layer) confirm once the listener exists.
-  for (const auto& [port, route] : next.routes) {
-    if (!old_ports.count(port)) l.confirm[rdsStatPrefix(port)] = next.version;
+  for (const auto& [port, table] : next.routes) {
+    if (!old_ports.count(port)) l.confirm[rdsStatPrefix(port)] = table->version;
   }
-  if (next.listeners == good.listeners && !all) return l;
-  l.writes.push_back({kLdsFile, discoveryFile(next.version, next.listeners)});
-  l.confirm[ldsStatPrefix()] = next.version;
+  if (next.listeners_version == good.listeners_version && !all) return l;
+  l.writes.push_back({kLdsFile, discoveryFile(next.listeners_version, next.listeners)});
+  l.confirm[ldsStatPrefix()] = next.listeners_version;
   for (uint16_t p : new_ports) {
     if (!old_ports.count(p)) l.open_ports.insert(p);
   }
   for (uint16_t p : old_ports) {
     if (!new_ports.count(p)) l.closed_ports.insert(p);
   }
-  l.undo.push_back({kLdsFile, [&good] { return discoveryFile(good.version, good.listeners); }});
-  if (!good.version.empty()) l.undo_confirm[ldsStatPrefix()] = good.version;
+  l.undo.push_back(
+      {kLdsFile, [&good] { return discoveryFile(good.listeners_version, good.listeners); }});
+  if (!good.listeners_version.empty()) l.undo_confirm[ldsStatPrefix()] = good.listeners_version;
   return l;
 }
 
@@ -95,8 +98,8 @@ ApplyLayer clustersRemove(const XdsConfig& good, const XdsConfig& next, bool) {
   l.name = "clusters-remove";
   l.reject_watch = {cdsStatPrefix()};
   if (unionByName(good.clusters, next.clusters) == next.clusters) return l;
-  l.writes.push_back({kCdsFile, discoveryFile(next.version, next.clusters)});
-  l.confirm[cdsStatPrefix()] = next.version;
+  l.writes.push_back({kCdsFile, discoveryFile(next.clusters_version, next.clusters)});
+  l.confirm[cdsStatPrefix()] = next.clusters_version;
   undoCds(good, l);
   return l;
 }

@@ -71,7 +71,7 @@ inline envoy::BuilderSettings goldenSettings() {
 // The canonical JSON of one builder output.
 inline std::string canonicalGolden(const envoy::XdsConfig& c) {
   Json routes = Json::object();
-  for (const auto& [port, r] : c.routes) routes[std::to_string(port)] = r;
+  for (const auto& [port, r] : c.routes) routes[std::to_string(port)] = r->json();
   Json unresolved = Json::array();
   for (const auto& u : c.unresolved) {
     unresolved.push_back(

@@ -51,13 +51,14 @@ TEST(RoutingPlanTest, UnresolvedRulesAreLeftOutAndReportedWithTheirReason) {
   auto config = envoy::buildXds(snap, s);
   EXPECT_EQ(config.listeners.size(), 1u);
   EXPECT_EQ(config.unresolved.size(), 2u);
-  const Json& vhosts = config.routes.at(9000)["virtual_hosts"];
+  const Json table = config.routes.at(9000)->json();
+  const Json& vhosts = table["virtual_hosts"];
   ASSERT_EQ(vhosts.size(), 2u);
   EXPECT_EQ(vhosts[0]["domains"], Json::array({"a.example.com"}));
   EXPECT_EQ(vhosts.back()["domains"], Json::array({"*"}));
   EXPECT_EQ(vhosts.back()["routes"][0]["direct_response"]["body"]["inline_string"],
             envoy::kNotFoundBody);
-  EXPECT_EQ(config.routes.at(9000)["ignore_port_in_host_matching"], true);
+  EXPECT_EQ(table["ignore_port_in_host_matching"], true);
 }
 
 TEST(RoutingPlanTest, AnUnrelatedChangeKeepsTheOtherFilesIdentical) {
@@ -70,7 +71,8 @@ TEST(RoutingPlanTest, AnUnrelatedChangeKeepsTheOtherFilesIdentical) {
                                   ingressOf("i2", {rule("b.example.com", 9001, "vm-b", 80)})},
                                  kVms),
                       s);
-  EXPECT_EQ(one.routes.at(9000), two.routes.at(9000));
+  EXPECT_EQ(one.routes.at(9000)->resource, two.routes.at(9000)->resource);
+  EXPECT_EQ(one.routes.at(9000)->version, two.routes.at(9000)->version);
   EXPECT_EQ(one.clusters[0], two.clusters[0]);
   EXPECT_NE(one.version, two.version);
 }

@@ -73,14 +73,20 @@ const Ingress kToB = ingressOf("i1", {rule("h1.example.com", kPortA, "vm-b", 80)
 TEST_F(XdsApplierTest, AddsClustersBeforeRoutesAndRemovesThemLast) {
   ASSERT_TRUE(apply({kH1}).ok());
   const auto next = build({kToB});
+  const Json old_clusters = applier_.current().clusters;
   const size_t before = envoy_.history().size();
   ASSERT_TRUE(applier_.apply(next, seconds(5)).ok());
   auto h = envoy_.history();
   ASSERT_EQ(h.size() - before, 3u);
-  EXPECT_EQ(h[before], std::make_pair(envoy::cdsStatPrefix(), next.version + "-add"));
-  EXPECT_EQ(h[before + 1], std::make_pair(envoy::rdsStatPrefix(kPortA), next.version));
-  EXPECT_EQ(h[before + 2], std::make_pair(envoy::cdsStatPrefix(), next.version));
-  EXPECT_EQ(file("cds.json"), envoy::discoveryFile(next.version, next.clusters));
+  // First the union of old and new clusters (a version of its own), then the route, then the
+  // new clusters alone.
+  const std::string both =
+      envoy::contentVersion(dumpJson(Json::array({old_clusters[0], next.clusters[0]})));
+  EXPECT_EQ(h[before], std::make_pair(envoy::cdsStatPrefix(), both));
+  EXPECT_EQ(h[before + 1],
+            std::make_pair(envoy::rdsStatPrefix(kPortA), next.routes.at(kPortA)->version));
+  EXPECT_EQ(h[before + 2], std::make_pair(envoy::cdsStatPrefix(), next.clusters_version));
+  EXPECT_EQ(file("cds.json"), envoy::discoveryFile(next.clusters_version, next.clusters));
 }
 
 TEST_F(XdsApplierTest, RejectRestoresTheLastGoodFilesAndReportsConfigRejected) {
@@ -91,7 +97,8 @@ TEST_F(XdsApplierTest, RejectRestoresTheLastGoodFilesAndReportsConfigRejected) {
   EXPECT_EQ(st.code(), StatusCode::kAborted) << st.toString();
   EXPECT_EQ(st.reason(), "config_rejected");
   EXPECT_EQ(files(), good);
-  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortA)), applier_.current().version);
+  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortA)),
+            applier_.current().routes.at(kPortA)->version);
   envoy_.rejectContaining("");
   ASSERT_TRUE(apply({kH1, kH2}).ok());
   EXPECT_NE(rds(kPortA).find("h2.example.com"), std::string::npos);
@@ -118,7 +125,8 @@ TEST_F(XdsApplierTest, TimeoutRestoresTheLastGoodFilesAndTheNextApplySucceeds) {
   EXPECT_TRUE(applier_.inSync());
   envoy_.freeze(false);
   ASSERT_TRUE(apply({kH1, kH2}).ok());
-  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortA)), applier_.current().version);
+  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortA)),
+            applier_.current().routes.at(kPortA)->version);
   EXPECT_NE(rds(kPortA).find("h2.example.com"), std::string::npos);
 }
 
@@ -144,7 +152,8 @@ TEST_F(XdsApplierTest, WriteFailureMidApplyRestoresTheLastGoodFilesAndNextApplyW
   Status st = apply({kH1, kH2, kH3});
   EXPECT_EQ(st.code(), StatusCode::kInternal) << st.toString();
   EXPECT_EQ(rds(kPortA), good.at(envoy::rdsFileName(kPortA)));
-  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortA)), applier_.current().version);
+  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortA)),
+            applier_.current().routes.at(kPortA)->version);
   EXPECT_EQ(file("lds.json"), good.at("lds.json"));
 
   // An unrelated change next: port A must serve h1 only, as the caller believes.
@@ -155,7 +164,8 @@ TEST_F(XdsApplierTest, WriteFailureMidApplyRestoresTheLastGoodFilesAndNextApplyW
   ASSERT_TRUE(apply({kH1, kH2, kH3}).ok());
   EXPECT_NE(rds(kPortA).find("h2.example.com"), std::string::npos);
   EXPECT_NE(rds(kPortC).find("h3.example.com"), std::string::npos);
-  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortC)), applier_.current().version);
+  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortC)),
+            applier_.current().routes.at(kPortC)->version);
 }
 
 TEST_F(XdsApplierTest, WriteFailureOfTheListenersRollsBackTheRoutes) {
@@ -180,7 +190,8 @@ TEST_F(XdsApplierTest, RestoreThatCannotBeWrittenMakesTheNextApplyRewriteEveryFi
   // The same configuration as the last good one: written again, since the disk is not it.
   ASSERT_TRUE(apply({kH1}).ok());
   EXPECT_EQ(rds(kPortA), good.at(envoy::rdsFileName(kPortA)));
-  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortA)), applier_.current().version);
+  EXPECT_EQ(envoy_.version(envoy::rdsStatPrefix(kPortA)),
+            applier_.current().routes.at(kPortA)->version);
   EXPECT_TRUE(applier_.inSync());
 }
 
