@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package and PyPI download that the build, the daemon and the tests need,
-# then fetches the pinned Envoy. Safe to run again: it installs only what is missing.
+# then fetches the pinned Envoy and the pinned xds-protos wheel (Envoy's message descriptors).
+# Safe to run again: it installs only what is missing.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -12,6 +13,7 @@ apt_packages=(
   curl procps iproute2 wrk
   python3 python3-pip python3-venv
   clang-14 libclang-rt-14-dev clang-format-14
+  protobuf-compiler libprotobuf-dev
 )
 
 missing=()
@@ -41,3 +43,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 "$root/scripts/fetch-envoy.sh" >/dev/null
+"$root/scripts/fetch-xds-protos.sh" >/dev/null
