@@ -41,7 +41,7 @@ struct BootstrapOptions {
   std::string node_id = "ingressd";
   std::string admin_address = "127.0.0.1";
   uint16_t admin_port = 9901;
-  std::string xds_dir;  // watched directory holding lds.json, cds.json and rds_<port>/routes.json
+  std::string xds_dir;  // watched directory holding lds.json, cds.json and rds_<port>/routes.pb
   OtelOptions otel;
   OverloadOptions overload;
 };

@@ -34,7 +34,7 @@ struct EdgeLimits {
 
 struct BuilderSettings {
   std::string listen_address = "0.0.0.0";
-  std::string xds_dir;  // holds rds_<port>/routes.json (Envoy watches each rds_<port> folder)
+  std::string xds_dir;  // holds rds_<port>/routes.pb (Envoy watches each rds_<port> folder)
   std::chrono::milliseconds connect_timeout{5000};
   EdgeLimits edge;
 };
@@ -43,8 +43,9 @@ std::string listenerName(uint16_t port);  // also the route configuration's name
 // The route table of a port lives in a folder of its own, which its RDS subscription watches: a
 // rename into place wakes only that subscription (with one shared folder, every rename made
 // every route subscription re-read its file, so an apply cost grew with the number of ports).
-inline constexpr const char* kRdsFileInDir = "routes.json";
+// Binary protobuf (route_builder.h): Envoy picks the parser by the extension.
+inline constexpr const char* kRdsFileInDir = "routes.pb";
 std::string rdsDirName(uint16_t port);   // "rds_<port>", relative to the xDS directory
-std::string rdsFileName(uint16_t port);  // "rds_<port>/routes.json", relative to it
+std::string rdsFileName(uint16_t port);  // "rds_<port>/routes.pb", relative to it
 
 }  // namespace ingress::envoy

@@ -1,5 +1,5 @@
 // The listener builder: one Envoy Listener `ingress_<port>` per port of the plan (sorted by
-// port), each an HTTP connection manager that takes its routes from rds_<port>/routes.json in
+// port), each an HTTP connection manager that takes its routes from rds_<port>/routes.pb in
 // the xDS directory, watching that port's folder only. Pure and deterministic.
 //
 //   Json listeners = buildListeners(plan, settings);  // an array of Listener resources

@@ -52,12 +52,13 @@ TEST(EnvoyArgvTest, CarriesEverySpecFieldAndTheEpoch) {
       (std::vector<std::string>{"/data/system/binaries/envoy/v1.40/x86_64/envoy", "-c",
                                 "/data/envoy/bootstrap.json", "--restart-epoch", "3", "--base-id",
                                 "1234560", "--drain-time-s", "7", "--parent-shutdown-time-s", "12",
-                                "--log-path", "/data/envoy/envoy.log", "-l", "debug"}));
+                                "--ignore-unknown-dynamic-fields", "--log-path",
+                                "/data/envoy/envoy.log", "-l", "debug"}));
 }
 
 TEST(EnvoyArgvTest, EpochZeroIsPassedExplicitly) {
   auto argv = envoyArgv(sampleSpec(), 0);
-  ASSERT_EQ(argv.size(), 15u);
+  ASSERT_EQ(argv.size(), 16u);
   EXPECT_EQ(argv[3], "--restart-epoch");
   EXPECT_EQ(argv[4], "0");
 }

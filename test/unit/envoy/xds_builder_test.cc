@@ -87,7 +87,8 @@ TEST(XdsBuilderTest, AnySequenceOfChangesBuildsWhatAFreshBuilderBuilds) {
         const size_t rules = 1 + pick(3);
         for (size_t r = 0; r < rules; ++r) {
           ing.rules.push_back(rule("h" + std::to_string(pick(12)) + ".example.com",
-                                   ports[pick(ports.size())], "vm", 80 + static_cast<int>(pick(3))));
+                                   ports[pick(ports.size())], "vm",
+                                   80 + static_cast<int>(pick(3))));
         }
         live.push_back(entryOf(ing, ips[pick(ips.size())]));
       } else if (kind == 2) {  // delete
@@ -121,8 +122,8 @@ TEST(XdsBuilderTest, AChangeOnOnePortKeepsTheOtherPortsTablesAndTheSharedResourc
   const envoy::XdsConfig before = builder.build(one);
   // A third ingress on port 9000, to the same target: built on the entries of `one`.
   std::vector<ResolvedIngressPtr> entries = one->ingresses();
-  entries.push_back(entryOf(ingressOf("i3", {rule("c.example.com", 9000, "vm-a", 80)}),
-                            "10.0.0.1"));
+  entries.push_back(
+      entryOf(ingressOf("i3", {rule("c.example.com", 9000, "vm-a", 80)}), "10.0.0.1"));
   const envoy::XdsConfig after = builder.build(domain::ConfigSnapshot::make(2, entries));
   EXPECT_EQ(after.routes.at(9001), before.routes.at(9001)) << "the same table object";
   EXPECT_NE(after.routes.at(9000)->version, before.routes.at(9000)->version);
@@ -137,7 +138,8 @@ TEST(XdsBuilderTest, AChangeOnOnePortKeepsTheOtherPortsTablesAndTheSharedResourc
 TEST(XdsBuilderTest, AHostnameMovesBetweenIngressesInOneBatch) {
   const std::map<std::string, std::string> vms = {{"vm-a", "10.0.0.1"}, {"vm-b", "10.0.0.2"}};
   envoy::XdsBuilder builder(settings());
-  (void)builder.build(snapshotOf({ingressOf("old", {rule("x.example.com", 9000, "vm-a", 80)})}, vms));
+  (void)builder.build(
+      snapshotOf({ingressOf("old", {rule("x.example.com", 9000, "vm-a", 80)})}, vms));
   const auto moved = builder.build(
       snapshotOf({ingressOf("new", {rule("x.example.com", 9000, "vm-b", 80)})}, vms, 2));
   const Json vhosts = moved.routes.at(9000)->json()["virtual_hosts"];
@@ -149,10 +151,10 @@ TEST(XdsBuilderTest, AHostnameMovesBetweenIngressesInOneBatch) {
 }
 
 TEST(XdsBuilderTest, ARouteFileReadsBackAsTheSameTable) {
-  const auto config = envoy::buildXds(
-      snapshotOf({ingressOf("i1", {rule("a.example.com", 9000, "vm-a", 80)})},
-                 {{"vm-a", "10.0.0.1"}}),
-      settings());
+  const auto config =
+      envoy::buildXds(snapshotOf({ingressOf("i1", {rule("a.example.com", 9000, "vm-a", 80)})},
+                                 {{"vm-a", "10.0.0.1"}}),
+                      settings());
   const auto& table = *config.routes.at(9000);
   auto back = envoy::parseRouteFile(9000, envoy::routeFileContent(table));
   ASSERT_TRUE(back.ok()) << back.status().toString();
