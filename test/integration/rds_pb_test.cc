@@ -207,7 +207,7 @@ TEST_P(RdsPbTest, RoutesFromABinaryFileAndNewVersionsRenamedIntoPlace) {
 
   // The second version carries a field this Envoy does not know (as a file written from newer
   // protos would): accepted either way; only without --ignore-unknown-dynamic-fields is it
-  // counted (and logged as a warning).
+  // counted.
   auto v2 = routesFile("v2", "two.example.com", "b");
   RouteConfiguration rc;
   ASSERT_TRUE(v2.resources(0).UnpackTo(&rc));
