@@ -5,6 +5,8 @@
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "common/clock.h"
@@ -161,6 +163,51 @@ TEST_F(XdsLayersTest, EveryGoldenCaseLoadsIntoTheRealEnvoy) {
       EXPECT_EQ(unknown->status, 404);
       EXPECT_EQ(unknown->body, envoy::kNotFoundBody);
     }
+  }
+}
+
+// Envoy runs with --ignore-unknown-dynamic-fields, so a field of our listeners or clusters that
+// Envoy does not know would be dropped silently at run time. Static resources are checked
+// strictly: every golden case's listeners and clusters, as the static resources of a bootstrap,
+// pass `envoy --mode validate`, and the same with one unknown field added does not (the check
+// can fail).
+bool envoyValidates(const Json& listeners, const Json& clusters, const std::string& dir) {
+  auto strip = [](Json resources) {
+    for (auto& r : resources) r.erase("@type");
+    return resources;
+  };
+  const Json bootstrap = {
+      {"node", {{"id", "validate"}, {"cluster", "validate"}}},
+      {"static_resources", {{"listeners", strip(listeners)}, {"clusters", strip(clusters)}}}};
+  const std::string path = dir + "/bootstrap-validate.json";
+  std::ofstream(path) << dumpJson(bootstrap, 1);
+  const std::string cmd =
+      envoyBinary() + " --mode validate -c " + path + " -l error > " + dir + "/validate.log 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+TEST(XdsValidateTest, EveryGoldenCasesListenersAndClustersHaveOnlyFieldsEnvoyKnows) {
+  TempDir dir;
+  FilesystemImpl fs;
+  for (const auto& gc : goldenCases()) {
+    SCOPED_TRACE(gc.name);
+    auto text = fs.readFile(goldenPath(gc.name));
+    ASSERT_TRUE(text.ok());
+    // The route files the listeners name must exist: moved to this test's folder.
+    std::string moved = *text;
+    replaceAll(moved, kGoldenXdsDir, dir.path());
+    for (int p : kGoldenPorts) {
+      const auto port = static_cast<uint16_t>(p);
+      ASSERT_TRUE(fs.makeDirs(dir.file(envoy::rdsDirName(port)), 0700).ok());
+      std::ofstream(dir.file(envoy::rdsFileName(port)));
+    }
+    const Json golden = Json::parse(moved);
+    EXPECT_TRUE(envoyValidates(golden["listeners"], golden["clusters"], dir.path()))
+        << *fs.readFile(dir.file("validate.log"));
+    if (golden["listeners"].empty()) continue;
+    Json broken = golden["listeners"];
+    broken[0]["per_connection_buffer_limit_bytez"] = 1;
+    EXPECT_FALSE(envoyValidates(broken, golden["clusters"], dir.path()));
   }
 }
 
