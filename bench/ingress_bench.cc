@@ -108,6 +108,10 @@ struct Options {
   int churn_clients = 8;
   std::vector<int> churn_arenas{0};  // MALLOC_ARENA_MAX for serve per run; 0: serve's default
   int listen_ports = kListenPorts;   // listener ports the scenario's ingresses spread over
+  // Distinct target ports per instance among the seeded ingresses (clusters = 4 × this); with
+  // 10,000 every seeded ingress of a 40,000 set has a cluster of its own, as when each ingress
+  // routes to a VM of its own.
+  int target_ports = kTargetPortsPerInstance;
 };
 
 std::vector<int> parseList(const std::string& s) {
@@ -130,6 +134,7 @@ std::string seedId(int i) {
 struct Env {
   std::vector<std::unique_ptr<HttpBackend>> backends;  // instance k → backend k
   std::vector<uint16_t> listen_ports;
+  int target_ports = kTargetPortsPerInstance;  // distinct target ports per instance (seeded)
 };
 
 // Writes instances (through InstanceStore) and N ingresses (store codec, plain writes: the bench
@@ -156,7 +161,7 @@ Status seed(const std::string& data_dir, int n, const Env& env) {
     rule.match.hostname = "seed-" + std::to_string(i) + ".bench.test";
     rule.match.port = env.listen_ports[static_cast<size_t>(i) % env.listen_ports.size()];
     rule.target.instance = "vm-" + std::to_string(i % kInstances);
-    rule.target.port = static_cast<uint16_t>(20000 + (i / kInstances) % kTargetPortsPerInstance);
+    rule.target.port = static_cast<uint16_t>(20000 + (i / kInstances) % env.target_ports);
     ing.rules.push_back(rule);
     ing.created_at = base + std::chrono::milliseconds(i);
     std::ofstream f(joinPath(dir, ing.id + ".json"), std::ios::trunc);
@@ -175,11 +180,10 @@ std::vector<domain::Ingress> seededSet(int n, const Env& env) {
     domain::Ingress ing;
     ing.id = seedId(i);
     ing.name = "seed-" + std::to_string(i);
-    ing.rules.push_back(
-        {{"seed-" + std::to_string(i) + ".bench.test",
-          env.listen_ports[static_cast<size_t>(i) % env.listen_ports.size()]},
-         {"vm-" + std::to_string(i % kInstances),
-          static_cast<uint16_t>(20000 + (i / kInstances) % kTargetPortsPerInstance)}});
+    ing.rules.push_back({{"seed-" + std::to_string(i) + ".bench.test",
+                          env.listen_ports[static_cast<size_t>(i) % env.listen_ports.size()]},
+                         {"vm-" + std::to_string(i % kInstances),
+                          static_cast<uint16_t>(20000 + (i / kInstances) % env.target_ports)}});
     out.push_back(std::move(ing));
   }
   return out;
@@ -338,8 +342,9 @@ void writeResults(const Json& all, const std::string& md, const Options& o) {
 }
 
 Json runScenario(int n, const Options& o) {
-  Json res = {{"existing", n}, {"listen_ports", o.listen_ports}};
+  Json res = {{"existing", n}, {"listen_ports", o.listen_ports}, {"target_ports", o.target_ports}};
   Env env = withBackends();
+  env.target_ports = o.target_ports;
   Installation inst;
   while (env.listen_ports.size() < static_cast<size_t>(o.listen_ports)) {
     const int p = testing::freeLoopbackPort();
@@ -764,6 +769,8 @@ int run(int argc, char** argv) {
       o.smoke = true;
     else if (a == "--builder-only")
       o.builder_only = true;
+    else if (a == "--target-ports")
+      o.target_ports = std::clamp(std::stoi(val()), 1, 40000);
     else if (a == "--listen-ports")
       o.listen_ports = std::max(1, std::stoi(val()));
     else if (a == "--ports-at")
@@ -781,7 +788,8 @@ int run(int argc, char** argv) {
     else {
       std::cerr << "usage: ingress_bench [--existing 0,100,1000,10000] [--samples 50] "
                    "[--samples-large 20] [--creates 200] [--clients 32] [--throughput-at 1000] "
-                   "[--listen-ports 4] [--json FILE] [--md FILE] [--smoke] [--ports-at 4,32 "
+                   "[--listen-ports 4] [--target-ports 25] [--json FILE] [--md FILE] [--smoke] "
+                   "[--ports-at 4,32 "
                    "[--port-samples 40]] "
                    "[--churn-at 10000 [--churn-pairs 1000] [--churn-clients 8] "
                    "[--churn-arenas 0,2]]\n";
@@ -800,7 +808,9 @@ int run(int argc, char** argv) {
 
   if (o.builder_only) {
     Env env;
-    env.listen_ports = {10080, 10081, 10082, 10083};
+    for (int k = 0; k < o.listen_ports; ++k)
+      env.listen_ports.push_back(static_cast<uint16_t>(10080 + k));
+    env.target_ports = o.target_ports;
     for (int n : o.existing) std::cout << n << ": " << dumpJson(timeBuilder(n, env)) << "\n";
     return 0;
   }
