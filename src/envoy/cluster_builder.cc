@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "common/sha256.h"
+
 namespace ingress::envoy {
 namespace {
 
@@ -42,10 +44,83 @@ Json cluster(const NamedTarget& t, const BuilderSettings& s) {
 
 }  // namespace
 
+std::string encodeCluster(const NamedTarget& target, const BuilderSettings& settings) {
+  return dumpJson(cluster(target, settings));
+}
+
 Json buildClusters(const RoutingPlan& plan, const BuilderSettings& settings) {
   Json out = Json::array();
   for (const auto& [name, target] : plan.targets) out.push_back(cluster(target, settings));
   return out;
+}
+
+namespace {
+
+// The resources array's inside: the encoded clusters joined by commas, in name order.
+std::string joined(const std::map<std::string, EncodedPtr>& clusters) {
+  size_t size = 0;
+  for (const auto& [name, c] : clusters) size += c->size() + 1;
+  std::string out;
+  out.reserve(size);
+  for (const auto& [name, c] : clusters) {
+    if (!out.empty()) out += ',';
+    out += *c;
+  }
+  return out;
+}
+
+}  // namespace
+
+ClusterSetPtr ClusterSet::make(std::map<std::string, EncodedPtr> clusters, std::string version) {
+  auto s = std::shared_ptr<ClusterSet>(new ClusterSet());
+  s->clusters_ = std::move(clusters);
+  s->version_ =
+      version.empty() ? sha256Hex(joined(s->clusters_)).substr(0, 16) : std::move(version);
+  return s;
+}
+
+ClusterSetPtr ClusterSet::fromJson(const Json& resources, std::string version) {
+  std::map<std::string, EncodedPtr> clusters;
+  if (resources.is_array()) {
+    for (const auto& r : resources) {
+      if (r.is_object()) {
+        clusters[r.value("name", "")] = std::make_shared<const std::string>(dumpJson(r));
+      }
+    }
+  }
+  return make(std::move(clusters), std::move(version));
+}
+
+std::string ClusterSet::file() const { return file(version_); }
+
+std::string ClusterSet::file(const std::string& version) const {
+  return "{\"version_info\":" + dumpJson(version) + ",\"resources\":[" + joined(clusters_) + "]}\n";
+}
+
+Json ClusterSet::json() const {
+  auto j = parseJsonStrict("[" + joined(clusters_) + "]", 64);
+  return j.ok() ? *j : Json::array();
+}
+
+bool ClusterSet::covers(const ClusterSet& other) const {
+  for (const auto& [name, c] : other.clusters_) {
+    auto it = clusters_.find(name);
+    if (it == clusters_.end() || (it->second != c && *it->second != *c)) return false;
+  }
+  return true;
+}
+
+bool ClusterSet::namesWithin(const ClusterSet& other) const {
+  for (const auto& [name, c] : clusters_) {
+    if (!other.clusters_.count(name)) return false;
+  }
+  return true;
+}
+
+ClusterSetPtr ClusterSet::unionWith(const ClusterSet& other) const {
+  std::map<std::string, EncodedPtr> merged = clusters_;
+  for (const auto& [name, c] : other.clusters_) merged[name] = c;
+  return make(std::move(merged));
 }
 
 }  // namespace ingress::envoy

@@ -97,20 +97,16 @@ XdsApplier::XdsApplier(Filesystem& fs, const AdminApi& admin, Clock& clock, std:
           std::make_unique<TcpPortProbe>(std::move(probe_address), std::move(bind_address))),
       probe_(*owned_probe_),
       clock_(clock),
-      xds_dir_(std::move(xds_dir)) {
-  current_.clusters = Json::array();
-  current_.listeners = Json::array();
-}
+      xds_dir_(std::move(xds_dir)) {}
 
 XdsApplier::XdsApplier(Filesystem& fs, const AdminApi& admin, const PortProbe& probe, Clock& clock,
                        std::string xds_dir)
-    : fs_(fs), admin_(admin), probe_(probe), clock_(clock), xds_dir_(std::move(xds_dir)) {
-  current_.clusters = Json::array();
-  current_.listeners = Json::array();
-}
+    : fs_(fs), admin_(admin), probe_(probe), clock_(clock), xds_dir_(std::move(xds_dir)) {}
 
 void XdsApplier::loadCurrent() {
-  current_.clusters = readResources(fs_, joinPath(xds_dir_, kCdsFile), &current_.clusters_version);
+  std::string cds_version;
+  const Json clusters = readResources(fs_, joinPath(xds_dir_, kCdsFile), &cds_version);
+  current_.clusters = ClusterSet::fromJson(clusters, cds_version);
   current_.listeners =
       readResources(fs_, joinPath(xds_dir_, kLdsFile), &current_.listeners_version);
   current_.version.clear();  // what Envoy serves is known by the versions of its parts
@@ -179,8 +175,7 @@ Status XdsApplier::writeAll(const XdsConfig& config) {
   for (const auto& [port, table] : config.routes) {
     INGRESS_RETURN_IF_ERROR(writeFile({rdsFileName(port), routeFileContent(*table)}));
   }
-  INGRESS_RETURN_IF_ERROR(
-      writeFile({kCdsFile, discoveryFile(config.clusters_version, config.clusters)}));
+  INGRESS_RETURN_IF_ERROR(writeFile({kCdsFile, config.clusters->file()}));
   INGRESS_RETURN_IF_ERROR(
       writeFile({kLdsFile, discoveryFile(config.listeners_version, config.listeners)}));
   // Leftover route files of ports without a listener (safe: Envoy is not running yet); their

@@ -45,7 +45,7 @@ void XdsBuilder::withdraw(const domain::ResolvedIngress& entry) {
       if (h->second.empty()) port.hosts.erase(h);
       port.dirty = true;
       auto t = targets_.find(r.target.name);
-      if (t != targets_.end() && --t->second.second == 0) {
+      if (t != targets_.end() && --t->second.claims == 0) {
         targets_.erase(t);
         targets_changed_ = true;
       }
@@ -72,22 +72,25 @@ void XdsBuilder::contribute(const domain::ResolvedIngress& entry) {
     port.hosts[r.host.hostname][key] = {encodeVirtualHost(r.host), r.target.name};
     port.labels[key] = std::move(r.label);
     port.dirty = true;
-    auto [t, fresh_target] = targets_.try_emplace(r.target.name, r.target, 0);
-    ++t->second.second;
-    targets_changed_ = targets_changed_ || fresh_target;
+    auto [t, fresh_target] = targets_.try_emplace(r.target.name);
+    if (fresh_target) {
+      t->second.cluster = std::make_shared<const std::string>(encodeCluster(r.target, settings_));
+      targets_changed_ = true;
+    }
+    ++t->second.claims;
   }
 }
 
 void XdsBuilder::refreshClustersAndListeners() {
   if (!targets_changed_ && !ports_changed_) return;
-  RoutingPlan plan;  // only what the cluster and listener builders read: targets and ports
-  for (const auto& [name, t] : targets_) plan.targets.emplace(name, t.first);
-  for (const auto& [port, state] : ports_) plan.ports[port];
   if (targets_changed_) {
-    clusters_ = buildClusters(plan, settings_);
-    clusters_version_ = contentVersion(dumpJson(clusters_));
+    std::map<std::string, EncodedPtr> clusters;
+    for (const auto& [name, t] : targets_) clusters.emplace_hint(clusters.end(), name, t.cluster);
+    clusters_ = ClusterSet::make(std::move(clusters));
   }
   if (ports_changed_) {
+    RoutingPlan plan;  // only what the listener builder reads: the ports
+    for (const auto& [port, state] : ports_) plan.ports[port];
     listeners_ = buildListeners(plan, settings_);
     listeners_version_ = contentVersion(dumpJson(listeners_));
   }
@@ -123,9 +126,8 @@ XdsConfig XdsBuilder::build(const domain::SnapshotPtr& next) {
   XdsConfig out;
   out.clusters = clusters_;
   out.listeners = listeners_;
-  out.clusters_version = clusters_version_;
   out.listeners_version = listeners_version_;
-  std::string versions = clusters_version_ + listeners_version_;
+  std::string versions = clusters_->version() + listeners_version_;
   for (auto& [number, port] : ports_) {
     if (port.dirty) {
       std::vector<std::string_view> hosts;

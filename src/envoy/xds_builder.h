@@ -32,6 +32,7 @@
 
 #include "common/json.h"
 #include "envoy/builder_settings.h"
+#include "envoy/cluster_builder.h"
 #include "envoy/route_builder.h"
 #include "envoy/routing_plan.h"
 #include "ingress/snapshot.h"
@@ -47,11 +48,10 @@ struct PortRules {
 };
 
 struct XdsConfig {
-  std::string version;            // hash of every resource's version
-  std::string clusters_version;   // content hash of `clusters` (cds.json's version_info)
-  std::string listeners_version;  // content hash of `listeners` (lds.json's version_info)
-  Json clusters;                  // array of Cluster resources, sorted by name
-  Json listeners;                 // array of Listener resources, sorted by port
+  std::string version;                           // hash of every resource's version
+  ClusterSetPtr clusters = ClusterSet::empty();  // by name; its version is cds.json's
+  std::string listeners_version;   // content hash of `listeners` (lds.json's version_info)
+  Json listeners = Json::array();  // array of Listener resources, sorted by port
   std::map<uint16_t, RouteTablePtr> routes;  // port → its route table
   std::vector<UnresolvedRule> unresolved;    // snapshot order
   std::map<uint16_t, PortRules> port_rules;
@@ -87,11 +87,16 @@ class XdsBuilder {
   uint64_t stamp_ = 0;
   std::unordered_map<std::string, Seen> built_;  // id → the entry the state below holds
   std::map<uint16_t, Port> ports_;
-  std::map<std::string, std::pair<NamedTarget, size_t>> targets_;  // name → target, claims
+  struct Target {
+    EncodedPtr cluster;  // encodeCluster() of it
+    size_t claims = 0;   // rules routed to it
+  };
+  std::map<std::string, Target> targets_;
   std::map<RuleKey, UnresolvedRule> unresolved_;
   bool targets_changed_ = true, ports_changed_ = true;
-  Json clusters_ = Json::array(), listeners_ = Json::array();
-  std::string clusters_version_, listeners_version_;
+  ClusterSetPtr clusters_ = ClusterSet::empty();
+  Json listeners_ = Json::array();
+  std::string listeners_version_;
 };
 
 XdsConfig buildXds(const domain::ConfigSnapshot& snapshot, const BuilderSettings& settings);

@@ -4,21 +4,6 @@
 namespace ingress::envoy {
 namespace {
 
-Json byName(const Json& resources) {
-  Json out = Json::object();
-  for (const auto& r : resources) out[r.value("name", "")] = r;
-  return out;
-}
-
-// old ∪ new, new winning, sorted by name (a Json object iterates sorted).
-Json unionByName(const Json& old_list, const Json& new_list) {
-  Json merged = byName(old_list);
-  for (const auto& r : new_list) merged[r.value("name", "")] = r;
-  Json out = Json::array();
-  for (auto& [name, r] : merged.items()) out.push_back(r);
-  return out;
-}
-
 std::set<uint16_t> portsOf(const XdsConfig& c) {
   std::set<uint16_t> out;
   for (const auto& [p, r] : c.routes) out.insert(p);
@@ -27,22 +12,25 @@ std::set<uint16_t> portsOf(const XdsConfig& c) {
 
 // Undo of a CDS write: the good clusters under their version.
 void undoCds(const XdsConfig& good, ApplyLayer& l) {
-  l.undo.push_back(
-      {kCdsFile, [&good] { return discoveryFile(good.clusters_version, good.clusters); }});
-  if (!good.clusters_version.empty()) l.undo_confirm[cdsStatPrefix()] = good.clusters_version;
+  l.undo.push_back({kCdsFile, [&good] { return good.clusters->file(); }});
+  if (!good.clusters->version().empty()) l.undo_confirm[cdsStatPrefix()] = good.clusters->version();
 }
 
 ApplyLayer clustersAdd(const XdsConfig& good, const XdsConfig& next, bool all) {
   ApplyLayer l;
   l.name = "clusters-add";
   l.reject_watch = {cdsStatPrefix()};
-  const Json merged = unionByName(good.clusters, next.clusters);
-  if (merged == good.clusters && good.clusters_version == next.clusters_version && !all) return l;
-  // The union's own content hash: a version tells Envoy's content apart, so a confirmation
-  // never matches a file Envoy has not read.
-  const std::string v =
-      merged != next.clusters ? contentVersion(dumpJson(merged)) : next.clusters_version;
-  l.writes.push_back({kCdsFile, discoveryFile(v, merged)});
+  const ClusterSet& old_set = *good.clusters;
+  const ClusterSet& new_set = *next.clusters;
+  // Nothing to add when every new cluster is there already (same content, same version).
+  if (old_set.covers(new_set) && old_set.version() == new_set.version() && !all) return l;
+  // old ∪ new; when it is just `next` (nothing to remove later), `next`'s file. The union has
+  // its own content hash: a version tells Envoy's content apart, so a confirmation never
+  // matches a file Envoy has not read.
+  const ClusterSetPtr merged =
+      old_set.namesWithin(new_set) ? next.clusters : old_set.unionWith(new_set);
+  const std::string v = merged->version();
+  l.writes.push_back({kCdsFile, merged->file()});
   l.confirm[cdsStatPrefix()] = v;
   undoCds(good, l);
   return l;
@@ -97,9 +85,10 @@ ApplyLayer clustersRemove(const XdsConfig& good, const XdsConfig& next, bool) {
   ApplyLayer l;
   l.name = "clusters-remove";
   l.reject_watch = {cdsStatPrefix()};
-  if (unionByName(good.clusters, next.clusters) == next.clusters) return l;
-  l.writes.push_back({kCdsFile, discoveryFile(next.clusters_version, next.clusters)});
-  l.confirm[cdsStatPrefix()] = next.clusters_version;
+  // The union written by clusters-add is `next` itself when no old name is missing from it.
+  if (good.clusters->namesWithin(*next.clusters)) return l;
+  l.writes.push_back({kCdsFile, next.clusters->file()});
+  l.confirm[cdsStatPrefix()] = next.clusters->version();
   undoCds(good, l);
   return l;
 }

@@ -113,7 +113,7 @@ TEST_F(XdsTest, SameHostnameOnTwoPortsToTwoInstancesAndSharedTargetsShareACluste
                                                rule("shop.example.com", p2, "vm-b", b.port())}),
                               ingressOf("i2", {rule("blog.example.com", p1, "vm-a", a.port())})};
   auto config = build(all);
-  EXPECT_EQ(config.clusters.size(), 2u);  // (a, port) shared by two rules, and (b, port)
+  EXPECT_EQ(config.clusters->size(), 2u);  // (a, port) shared by two rules, and (b, port)
   ASSERT_TRUE(applier_->apply(config, seconds(10)).ok());
   EXPECT_EQ(get(p1, "shop.example.com")->header("x-backend"), "a");
   EXPECT_EQ(get(p2, "shop.example.com")->header("x-backend"), "b");

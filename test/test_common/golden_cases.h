@@ -78,7 +78,7 @@ inline std::string canonicalGolden(const envoy::XdsConfig& c) {
         {{"ingress_id", u.ingress_id}, {"rule_index", u.rule_index}, {"reason", u.reason}});
   }
   Json j = {{"version", c.version},
-            {"clusters", c.clusters},
+            {"clusters", c.clusters->json()},
             {"listeners", c.listeners},
             {"routes", routes},
             {"unresolved", unresolved}};

@@ -73,7 +73,7 @@ TEST(RoutingPlanTest, AnUnrelatedChangeKeepsTheOtherFilesIdentical) {
                       s);
   EXPECT_EQ(one.routes.at(9000)->resource, two.routes.at(9000)->resource);
   EXPECT_EQ(one.routes.at(9000)->version, two.routes.at(9000)->version);
-  EXPECT_EQ(one.clusters[0], two.clusters[0]);
+  EXPECT_EQ(one.clusters->json()[0], two.clusters->json()[0]);
   EXPECT_NE(one.version, two.version);
 }
 

@@ -73,20 +73,20 @@ const Ingress kToB = ingressOf("i1", {rule("h1.example.com", kPortA, "vm-b", 80)
 TEST_F(XdsApplierTest, AddsClustersBeforeRoutesAndRemovesThemLast) {
   ASSERT_TRUE(apply({kH1}).ok());
   const auto next = build({kToB});
-  const Json old_clusters = applier_.current().clusters;
+  const envoy::ClusterSetPtr old_clusters = applier_.current().clusters;
   const size_t before = envoy_.history().size();
   ASSERT_TRUE(applier_.apply(next, seconds(5)).ok());
   auto h = envoy_.history();
   ASSERT_EQ(h.size() - before, 3u);
   // First the union of old and new clusters (a version of its own), then the route, then the
   // new clusters alone.
-  const std::string both =
-      envoy::contentVersion(dumpJson(Json::array({old_clusters[0], next.clusters[0]})));
-  EXPECT_EQ(h[before], std::make_pair(envoy::cdsStatPrefix(), both));
+  const auto both = old_clusters->unionWith(*next.clusters);
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_EQ(h[before], std::make_pair(envoy::cdsStatPrefix(), both->version()));
   EXPECT_EQ(h[before + 1],
             std::make_pair(envoy::rdsStatPrefix(kPortA), next.routes.at(kPortA)->version));
-  EXPECT_EQ(h[before + 2], std::make_pair(envoy::cdsStatPrefix(), next.clusters_version));
-  EXPECT_EQ(file("cds.json"), envoy::discoveryFile(next.clusters_version, next.clusters));
+  EXPECT_EQ(h[before + 2], std::make_pair(envoy::cdsStatPrefix(), next.clusters->version()));
+  EXPECT_EQ(file("cds.json"), next.clusters->file());
 }
 
 TEST_F(XdsApplierTest, RejectRestoresTheLastGoodFilesAndReportsConfigRejected) {

@@ -26,9 +26,9 @@ envoy::BuilderSettings settings() {
 // Everything a configuration says, for comparing two of them.
 void expectSameConfig(const envoy::XdsConfig& got, const envoy::XdsConfig& want) {
   EXPECT_EQ(got.version, want.version);
-  EXPECT_EQ(got.clusters_version, want.clusters_version);
+  EXPECT_EQ(got.clusters->version(), want.clusters->version());
   EXPECT_EQ(got.listeners_version, want.listeners_version);
-  EXPECT_EQ(got.clusters, want.clusters);
+  EXPECT_EQ(got.clusters->file(), want.clusters->file());
   EXPECT_EQ(got.listeners, want.listeners);
   ASSERT_EQ(got.routes.size(), want.routes.size());
   for (const auto& [port, table] : want.routes) {
@@ -128,7 +128,7 @@ TEST(XdsBuilderTest, AChangeOnOnePortKeepsTheOtherPortsTablesAndTheSharedResourc
   EXPECT_EQ(after.routes.at(9001), before.routes.at(9001)) << "the same table object";
   EXPECT_NE(after.routes.at(9000)->version, before.routes.at(9000)->version);
   EXPECT_EQ(after.routes.at(9000)->virtual_hosts, 2u);
-  EXPECT_EQ(after.clusters_version, before.clusters_version);
+  EXPECT_EQ(after.clusters, before.clusters) << "the same cluster set object";
   EXPECT_EQ(after.listeners_version, before.listeners_version);
   EXPECT_NE(after.version, before.version);
   // Back to `one`: the same bytes and versions as the first build.
@@ -145,8 +145,8 @@ TEST(XdsBuilderTest, AHostnameMovesBetweenIngressesInOneBatch) {
   const Json vhosts = moved.routes.at(9000)->json()["virtual_hosts"];
   ASSERT_EQ(vhosts.size(), 2u);
   EXPECT_EQ(vhosts[0]["routes"][0]["route"]["cluster"], "target_10.0.0.2_80");
-  ASSERT_EQ(moved.clusters.size(), 1u) << "the old target is gone";
-  EXPECT_EQ(moved.clusters[0]["name"], "target_10.0.0.2_80");
+  ASSERT_EQ(moved.clusters->size(), 1u) << "the old target is gone";
+  EXPECT_EQ(moved.clusters->json()[0]["name"], "target_10.0.0.2_80");
   EXPECT_EQ(moved.port_rules.at(9000).first, std::vector<std::string>{"ingress \"new\" rules[0]"});
 }
 
