@@ -64,6 +64,7 @@ Status RoutePublisher::applyLocked(const XdsConfig& config, size_t ingresses,
 Status RoutePublisher::reapplyCurrent() {
   std::lock_guard lock(mu_);
   const XdsConfig current = applier_.current();
+  applier_.forgetRejectCounters();  // a restarted Envoy counts from 0 again
   return applier_.apply(current, apply_timeout_);
 }
 

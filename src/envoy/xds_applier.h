@@ -65,6 +65,9 @@ class XdsApplier {
   // False after a rollback that could not be written or confirmed: the next apply rewrites
   // every file.
   bool inSync() const { return in_sync_; }
+  // Envoy may have restarted underneath (its counters start from 0 again): the next apply reads
+  // the reject counters afresh before it relies on them.
+  void forgetRejectCounters() { reject_seen_valid_ = false; }
 
  private:
   Status writeFile(const XdsFile& f);
@@ -76,7 +79,9 @@ class XdsApplier {
   Status waitFor(const std::map<std::string, std::string>& expect,
                  const std::map<std::string, uint64_t>& reject_baseline,
                  std::chrono::steady_clock::time_point deadline);
-  StatusOr<std::map<std::string, uint64_t>> rejectCounters(
+  // The reject counters of `prefixes` before this apply: the last values read, read again only
+  // when they are not known to be current.
+  StatusOr<std::map<std::string, uint64_t>> rejectBaseline(
       const std::vector<std::string>& prefixes);
   // kAborted/"config_rejected" when a counter of `baseline` rose above it; ok otherwise,
   // including when Envoy could not be asked (the caller polls again).
@@ -96,6 +101,12 @@ class XdsApplier {
   XdsConfig current_;
   const XdsConfig* applying_ = nullptr;  // during apply(): the configuration being applied
   bool in_sync_ = true;
+  // Every subscription's update_rejected / update_failure as last read. Reading them walks every
+  // stat Envoy has, which grows with its clusters (~135 ms at 10,000), so they are not read on
+  // every apply: while applies succeed they cannot have risen (a confirmed file was accepted and
+  // nothing else writes Envoy's files). A failed apply, or Envoy restarting, makes them unknown.
+  std::map<std::string, uint64_t> reject_seen_;
+  bool reject_seen_valid_ = false;
 };
 
 }  // namespace ingress::envoy

@@ -58,6 +58,18 @@ class FakeEnvoy final : public envoy::AdminApi, public envoy::PortProbe {
     for (const auto& [p, s] : subs_) n += s.failures;
     return n;
   }
+  // How many times the stats (a walk of every stat, in the real Envoy) were read.
+  int statsReads() const {
+    std::lock_guard l(mu_);
+    return stats_reads_;
+  }
+  // Envoy restarted: every subscription's counters start from 0 again (versions stay: the
+  // restarted Envoy loads the same files).
+  void restartCounters() {
+    std::lock_guard l(mu_);
+    sync();
+    for (auto& [p, sub] : subs_) sub.rejected = sub.failures = 0;
+  }
   // Every accepted (prefix, version), in order.
   std::vector<std::pair<std::string, std::string>> history() const {
     std::lock_guard l(mu_);
@@ -65,8 +77,18 @@ class FakeEnvoy final : public envoy::AdminApi, public envoy::PortProbe {
   }
 
   bool ready() const override { return true; }
+  // The version_text readouts alone (not a walk of every stat: not counted in statsReads()).
+  StatusOr<std::map<std::string, std::string>> textReadoutsMatching(
+      const std::string&) const override {
+    std::lock_guard l(mu_);
+    sync();
+    std::map<std::string, std::string> out;
+    for (const auto& [prefix, s] : subs_) out[prefix + "version_text"] = s.accepted;
+    return out;
+  }
   StatusOr<std::map<std::string, std::string>> statsMatching(const std::string&) const override {
     std::lock_guard l(mu_);
+    ++stats_reads_;
     sync();
     std::map<std::string, std::string> out;
     for (const auto& [prefix, s] : subs_) {
@@ -148,6 +170,7 @@ class FakeEnvoy final : public envoy::AdminApi, public envoy::PortProbe {
   bool frozen_ = false;
   std::set<uint16_t> held_;
   mutable std::map<std::string, Sub> subs_;
+  mutable int stats_reads_ = 0;
   mutable std::set<uint16_t> listening_, ever_listened_;
   mutable std::vector<std::pair<std::string, std::string>> history_;
 };

@@ -104,6 +104,34 @@ TEST_F(XdsApplierTest, RejectRestoresTheLastGoodFilesAndReportsConfigRejected) {
   EXPECT_NE(rds(kPortA).find("h2.example.com"), std::string::npos);
 }
 
+// The reject counters are a walk of every stat in a real Envoy (slow with many clusters): read
+// once, then only when an apply failed or Envoy restarted, and rejects are still reported.
+TEST_F(XdsApplierTest, RejectCountersAreReadOnlyWhenTheyMayHaveChanged) {
+  ASSERT_TRUE(apply({kH1}).ok());
+  const int after_first = envoy_.statsReads();
+  EXPECT_GE(after_first, 1);
+  ASSERT_TRUE(apply({kH1, kH2}).ok());
+  ASSERT_TRUE(apply({kH1, kH2, kH3}).ok());
+  EXPECT_EQ(envoy_.statsReads(), after_first) << "successful applies read no stats";
+
+  // A rejected host on a port that listens already.
+  const Ingress bad = ingressOf("iz", {rule("zz.example.com", kPortA, "vm-a", 80)});
+  envoy_.rejectContaining("zz.example.com");
+  Status st = apply({kH1, kH2, kH3, bad});
+  EXPECT_EQ(st.reason(), "config_rejected") << st.toString();
+  const int after_reject = envoy_.statsReads();
+  envoy_.rejectContaining("");
+  ASSERT_TRUE(apply({kH1, kH2, kH3, bad}).ok());
+  EXPECT_GT(envoy_.statsReads(), after_reject) << "after a failure they are read afresh";
+
+  // A restarted Envoy counts from 0: with the counters forgotten, a reject is still seen.
+  envoy_.restartCounters();
+  applier_.forgetRejectCounters();
+  envoy_.rejectContaining("yy.example.com");
+  st = apply({kH1, kH2, kH3, bad, ingressOf("iy", {rule("yy.example.com", kPortA, "vm-a", 80)})});
+  EXPECT_EQ(st.reason(), "config_rejected") << st.toString();
+}
+
 TEST_F(XdsApplierTest, RejectOfANewClusterRestoresTheOldClusters) {
   ASSERT_TRUE(apply({kH1}).ok());
   const auto good = files();
