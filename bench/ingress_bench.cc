@@ -325,8 +325,10 @@ Env withBackends() {
 
 // Starts serve with the bench's generous timeouts (large seeded stores); false, with
 // res["error"] set and serve's log on stderr, when it does not become ready.
-bool startBenchServe(Installation& inst, Json& res) {
+bool startBenchServe(Installation& inst, Json& res, int seeded) {
   inst.env()["JWT_SECRET"] = testing::kTestJwtSecret;
+  // Room for the seeded set and what the scenario creates (the default cap is 20,000).
+  inst.env()["MAX_INGRESSES"] = std::to_string(std::max(20000, seeded + 5000));
   inst.env()["ENVOY_APPLY_TIMEOUT"] = "30";
   inst.env()["ENVOY_READY_TIMEOUT"] = "120";
   if (inst.startServeAndWaitReady(std::chrono::seconds(180)) != 0) return true;
@@ -363,7 +365,7 @@ Json runScenario(int n, const Options& o) {
   res["builder"] = timeBuilder(n, env);
 
   t0 = Clk::now();
-  if (!startBenchServe(inst, res)) return res;
+  if (!startBenchServe(inst, res, n)) return res;
   ApiClient api(inst.apiPort());
   if (!testing::pollUntil(
           [&] {
@@ -524,7 +526,7 @@ Json runChurnScenario(int n, int arenas, const Options& o) {
   }
   if (arenas > 0) inst.env()["MALLOC_ARENA_MAX"] = std::to_string(arenas);
   auto t0 = Clk::now();
-  if (!startBenchServe(inst, res)) return res;
+  if (!startBenchServe(inst, res, n)) return res;
   res["startup_ms"] = msSince(t0);
   ApiClient api(inst.apiPort());
   res["at_start"] = memoryOf(inst);
