@@ -343,6 +343,39 @@ void writeResults(const Json& all, const std::string& md, const Options& o) {
   if (!o.md_path.empty()) std::ofstream(o.md_path) << md;
 }
 
+// GET /ingresses (the whole list) and a /metrics scrape at this size: medians of 5, and sizes.
+Json timeReads(const Installation& inst, ApiClient& api) {
+  Json out;
+  auto timed = [](auto&& call) {
+    std::vector<double> ms;
+    size_t bytes = 0;
+    for (int i = 0; i < 5; ++i) {
+      auto t0 = Clk::now();
+      auto r = call();
+      ms.push_back(msSince(t0));
+      if (r.ok() && r->status == 200) bytes = r->body.size();
+    }
+    return Json{{"p50_ms", percentile(ms, 50)}, {"bytes", bytes}};
+  };
+  out["list"] = timed([&] { return api.call("GET", "/ingresses"); });
+  // The metrics listener's port, from serve's log ("metrics listening").
+  int metrics_port = 0;
+  std::istringstream log(inst.currentServeLog());
+  for (std::string line; std::getline(log, line);) {
+    if (line.find("\"metrics listening\"") == std::string::npos) continue;
+    auto j = Json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("port") && j["port"].is_number()) metrics_port = j["port"];
+  }
+  if (metrics_port != 0) {
+    out["metrics"] = timed([&] {
+      HttpRequest r;
+      r.url = "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics";
+      return httpCall(r);
+    });
+  }
+  return out;
+}
+
 Json runScenario(int n, const Options& o) {
   Json res = {{"existing", n}, {"listen_ports", o.listen_ports}, {"target_ports", o.target_ports}};
   Env env = withBackends();
@@ -439,6 +472,7 @@ Json runScenario(int n, const Options& o) {
                     {"min_ms", percentile(lat, 0)},
                     {"max_ms", percentile(lat, 100)}};
   res["latency_profile"] = phaseProfile(publishTimes(inst, &log_from));
+  res["reads"] = timeReads(inst, api);
 
   // (b) creates per second, 1 client then C clients, same run.
   if (std::count(o.throughput_at.begin(), o.throughput_at.end(), n) != 0) {
