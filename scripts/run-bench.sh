@@ -20,6 +20,17 @@ mkdir -p "$out"
 echo "run-bench: $(nproc) cores, $(uname -r); results in $out/" >&2
 "$bin" --json "$out/results.json" --md "$out/results.md" "$@"
 
+# The real shape (issue 11; docs/benchmarks.md): every hostname on one port, at 1,000, 10,000
+# and 50,000 existing, creates/s with 1 and 32 clients at 10,000; then 10,000 with a target (a
+# cluster) of its own per ingress.
+if [ $# -eq 0 ]; then
+  echo "run-bench: one port at 1,000 / 10,000 / 50,000 (~10 min)" >&2
+  "$bin" --existing 1000,10000,50000 --listen-ports 1 --samples-large 20 --throughput-at 10000 \
+    --json "$out/one-port.json" --md "$out/one-port.md"
+  "$bin" --existing 10000 --listen-ports 1 --target-ports 2500 --throughput-at 0 \
+    --json "$out/one-port-clusters.json" --md "$out/one-port-clusters.md"
+fi
+
 # Memory under churn (issue 11; docs/benchmarks.md "Memory under churn"): 10,000 ingresses on one
 # port, 1,000 create/delete pairs by 8 clients; serve's default arenas beside glibc's 8 per core.
 echo "run-bench: churn at 10,000 ingresses on one port (~9 min)" >&2
