@@ -198,7 +198,9 @@ StatusOr<std::map<std::string, uint64_t>> XdsApplier::rejectBaseline(
   if (!reject_seen_valid_) {
     INGRESS_ASSIGN_OR_RETURN(auto stats, admin_.statsMatching("update_(rejected|failure)$"));
     reject_seen_.clear();
-    for (const auto& [name, value] : stats) reject_seen_[name] = counterIn(stats, name);
+    for (const auto& [name, value] : stats) {
+      reject_seen_[name] = std::strtoull(value.c_str(), nullptr, 10);
+    }
     reject_seen_valid_ = true;
   }
   // A subscription Envoy does not have yet (a new port's routes) starts from 0.
