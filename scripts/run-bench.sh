@@ -45,3 +45,11 @@ echo "run-bench: slowloris (20,000 half-open connections, ~2 min)" >&2
 echo "run-bench: zero-downtime scenarios at INGRESS_SCENARIO_SCALE=${INGRESS_SCENARIO_SCALE:-4}" >&2
 INGRESS_SCENARIO_SCALE=${INGRESS_SCENARIO_SCALE:-4} "$build/test/e2e/zero_downtime_e2e_test" \
   --gtest_output="json:$out/zero_downtime.json"
+
+# The same zero-downtime scenarios and the crash test with 10,000 other hostnames on the loaded
+# port (issue 11: everything still holds at scale).
+echo "run-bench: zero-downtime and crash tests with 10,000 ingresses on the loaded port" >&2
+INGRESS_SCENARIO_EXISTING=10000 "$build/test/e2e/zero_downtime_e2e_test" \
+  --gtest_output="json:$out/zero_downtime_10k.json"
+INGRESS_SCENARIO_EXISTING=10000 "$build/test/e2e/crash_e2e_test" \
+  --gtest_output="json:$out/crash_10k.json"

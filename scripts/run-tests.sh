@@ -6,7 +6,8 @@
 # Phases:
 #   format       the tree follows .clang-format (clang-format-14 --dry-run; `make format` fixes it)
 #   unit         ctest -L unit in build-dir (parallel)
-#   integration  ctest -L 'integration|e2e' in build-dir (real Envoys and daemons, -j 2)
+#   integration  ctest -L 'integration|e2e|bench-smoke' in build-dir (real Envoys and daemons,
+#                -j 2; bench-smoke: the benchmarks' own short runs, so they keep working)
 #   asan         configures and builds the unit tests only (INGRESS_UNIT_ONLY) under ASan+UBSan in
 #                build-asan-unit, then runs them; any sanitizer report fails the test
 #   tsan         the same under TSan in build-tsan-unit
@@ -69,7 +70,7 @@ for phase in "${phases[@]}"; do
       (cd "$root" && git ls-files '*.cc' '*.h' | grep -v '^third_party/' |
         xargs clang-format-14 --dry-run --Werror) ;;
     unit) (cd "$root/$build" && ctest -L unit --output-on-failure -j "$jobs") ;;
-    integration) (cd "$root/$build" && ctest -L 'integration|e2e' --output-on-failure -j 2) ;;
+    integration) (cd "$root/$build" && ctest -L 'integration|e2e|bench-smoke' --output-on-failure -j 2) ;;
     asan) sanitizer_unit asan address ;;
     tsan) sanitizer_unit tsan thread ;;
     *) echo "run-tests.sh: unknown phase $phase" >&2; false ;;

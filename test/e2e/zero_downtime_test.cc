@@ -34,6 +34,13 @@ class ZeroDowntimeTest : public ::testing::Test {
 
   // Starts serve, registers the backends and routes kHosts hosts on port_.
   void startWithRoutes() {
+    // At scale (INGRESS_SCENARIO_EXISTING), the loaded port carries that many other hostnames.
+    const int existing = Installation::scenarioExisting();
+    if (existing > 0) {
+      inst_.seedIngresses(existing, port_, "vm-a", a_.port());
+      inst_.env()["MAX_INGRESSES"] = std::to_string(existing + 20000);
+      inst_.env()["ENVOY_APPLY_TIMEOUT"] = "30";
+    }
     ASSERT_NE(inst_.startServeAndWaitReady(), 0) << inst_.serveLog();
     api_ = std::make_unique<ApiClient>(inst_.apiPort());
     ASSERT_TRUE(api_->waitHealthy()) << inst_.serveLog();

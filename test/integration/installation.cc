@@ -5,10 +5,12 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "common/json.h"
+#include "ingress/codec.h"
 
 namespace ingress::testing {
 namespace {
@@ -23,6 +25,40 @@ pid_t readPid(const std::string& path) {
 }
 
 }  // namespace
+
+int Installation::scenarioExisting() {
+  const char* v = std::getenv("INGRESS_SCENARIO_EXISTING");
+  const int n = v != nullptr ? std::atoi(v) : 0;
+  return n >= 0 && n <= 100000 ? n : 0;
+}
+
+void Installation::seedIngresses(int n, int port, const std::string& instance, int target_port,
+                                 const std::string& suffix) {
+  const std::string dir = dir_.path() + "/ingresses";
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+  const auto base =
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()) -
+      std::chrono::hours(24);
+  for (int i = 0; i < n; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "seed%020d", i);
+    domain::Ingress ing;
+    ing.id = id;
+    ing.name = "seed-" + std::to_string(i);
+    domain::Rule rule;
+    rule.match.hostname = "seed-" + std::to_string(i) + "." + suffix;
+    rule.match.port = static_cast<uint16_t>(port);
+    rule.target.instance = instance;
+    rule.target.port = static_cast<uint16_t>(target_port);
+    ing.rules.push_back(rule);
+    ing.created_at = base + std::chrono::milliseconds(i);
+    const std::string path = dir + "/" + ing.id + ".json";
+    std::ofstream(path, std::ios::trunc) << dumpJson(domain::encodeStoredIngress(ing), 2) << "\n";
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+}
 
 bool processAlive(pid_t pid) {
   ProcessLauncherImpl p;

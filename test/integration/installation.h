@@ -35,6 +35,14 @@ class Installation {
   // Extra environment for the next startServe() (name → value).
   std::map<std::string, std::string>& env() { return env_; }
   const std::string& dataDir() const { return dir_.path(); }
+  // Before serve starts: `n` stored ingresses (files in the store's format, no fsync), each one
+  // rule `seed-<i>.<domain>` on `port` to `instance`:`target_port`, created in the past so that
+  // they come first in the list. For scenarios at scale (INGRESS_SCENARIO_EXISTING).
+  // INGRESS_SCENARIO_EXISTING (0 unless set; `make bench` sets 10000): how many ingresses the
+  // scenario tests seed on their loaded port before they start.
+  static int scenarioExisting();
+  void seedIngresses(int n, int port, const std::string& instance, int target_port,
+                     const std::string& suffix = "seed.test");
   int adminPort() const { return admin_port_; }
   void setAdminPort(int port) { admin_port_ = port; }
   int apiPort() const { return api_port_; }
