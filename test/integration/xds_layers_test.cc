@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <set>
 
 #include "common/clock.h"
@@ -109,6 +110,58 @@ envoy::XdsConfig loadGolden(const std::string& name, const std::string& xds_dir)
   return c;
 }
 
+// What Envoy printed in /config_dump for a resource (`dumped`) says what we wrote (`ours`),
+// field for field. Envoy prints protobuf's JSON, which leaves out fields at their default
+// value, so a field of ours missing from the dump must be a default: 0, false, "", an empty
+// list or object, or the zero value of an enum we set explicitly (kEnumZeros). Returns the
+// path of the first difference, empty when there is none.
+std::string loadedAsMeant(const Json& ours, const Json& dumped, const std::string& path = "") {
+  static const std::set<std::string> kEnumZeros = {"ROUND_ROBIN", "AUTO", "DEFAULT"};
+  std::function<bool(const Json&)> isDefault = [&](const Json& v) {
+    if (v.is_number()) return v == 0;
+    if (v.is_boolean()) return !v.get<bool>();
+    if (v.is_string())
+      return v.get<std::string>().empty() || kEnumZeros.count(v.get<std::string>());
+    if (v.is_array()) return v.empty();
+    if (v.is_object()) {
+      for (const auto& [k, x] : v.items()) {
+        if (!isDefault(x)) return false;
+      }
+      return true;
+    }
+    return v.is_null();
+  };
+  if (ours.is_object() && dumped.is_object()) {
+    for (const auto& [k, v] : ours.items()) {
+      if (!dumped.contains(k)) {
+        if (!isDefault(v)) return path + "/" + k + " (missing)";
+        continue;
+      }
+      if (auto d = loadedAsMeant(v, dumped[k], path + "/" + k); !d.empty()) return d;
+    }
+    for (const auto& [k, v] : dumped.items()) {
+      if (!ours.contains(k)) return path + "/" + k + " (not ours)";
+    }
+    return "";
+  }
+  if (ours.is_array() && dumped.is_array()) {
+    if (ours.size() != dumped.size()) return path + " (length)";
+    for (size_t i = 0; i < ours.size(); ++i) {
+      if (auto d = loadedAsMeant(ours[i], dumped[i], path + "/" + std::to_string(i)); !d.empty()) {
+        return d;
+      }
+    }
+    return "";
+  }
+  // Numbers Envoy prints as strings (64-bit) or as floats compare by value.
+  if (ours.is_number() && dumped.is_string()) {
+    return std::to_string(ours.get<int64_t>()) == dumped.get<std::string>() ? "" : path;
+  }
+  if (ours.is_number() && dumped.is_number())
+    return ours.get<double>() == dumped.get<double>() ? "" : path;
+  return ours == dumped ? "" : path + " (" + dumpJson(ours) + " vs " + dumpJson(dumped) + ")";
+}
+
 TEST_F(XdsLayersTest, EveryGoldenCaseLoadsIntoTheRealEnvoy) {
   for (const auto& gc : goldenCases()) {
     SCOPED_TRACE(gc.name);
@@ -129,6 +182,30 @@ TEST_F(XdsLayersTest, EveryGoldenCaseLoadsIntoTheRealEnvoy) {
       if (l.contains("active_state")) active.insert(l.value("name", ""));
     }
     EXPECT_EQ(active, listeners);
+    // Field for field, what Envoy loaded is what we wrote (clusters and listeners are JSON; the
+    // flag would drop a field it did not know).
+    for (const auto& l : dump.value("configs", Json::array())) {
+      if (!l.contains("active_state")) continue;
+      const std::string name = l.value("name", "");
+      for (const auto& ours : c.listeners) {
+        if (ours.value("name", "") != name) continue;
+        EXPECT_EQ(loadedAsMeant(ours, l["active_state"]["listener"]), "") << name;
+      }
+    }
+    auto cluster_dump = admin_->get("/config_dump?resource=dynamic_active_clusters");
+    if (!c.clusters->clusters().empty()) {
+      ASSERT_TRUE(cluster_dump.ok());
+      const Json ours = c.clusters->json();
+      size_t compared = 0;
+      for (const auto& dc : Json::parse(*cluster_dump).value("configs", Json::array())) {
+        for (const auto& o : ours) {
+          if (o.value("name", "") != dc["cluster"].value("name", "")) continue;
+          EXPECT_EQ(loadedAsMeant(o, dc["cluster"]), "") << o.value("name", "");
+          ++compared;
+        }
+      }
+      EXPECT_EQ(compared, ours.size());
+    }
     const auto live_routes = dumped("dynamic_route_configs", "route_config");
     for (const auto& r : routes) EXPECT_TRUE(live_routes.count(r)) << r;
     // What Envoy loaded from each binary route file (it runs with
