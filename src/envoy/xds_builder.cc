@@ -69,7 +69,7 @@ void XdsBuilder::contribute(const domain::ResolvedIngress& entry) {
     auto [p, fresh_port] = ports_.try_emplace(r.port);
     ports_changed_ = ports_changed_ || fresh_port;
     Port& port = p->second;
-    port.hosts[r.host.hostname][key] = {encodeVirtualHost(r.host), r.target.name};
+    port.hosts[r.host.hostname][key] = {encodeVirtualHost(r.host)};
     port.labels[key] = std::move(r.label);
     port.dirty = true;
     auto [t, fresh_target] = targets_.try_emplace(r.target.name);

@@ -67,7 +67,6 @@ class XdsBuilder {
   using RuleKey = std::tuple<int64_t, std::string, size_t>;
   struct Claim {
     std::string encoded;  // the virtual host, encoded
-    std::string target;   // a key of targets_
   };
   struct Port {
     std::map<std::string, std::map<RuleKey, Claim>> hosts;  // hostname → claims; the last wins
