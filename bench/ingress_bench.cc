@@ -139,17 +139,15 @@ struct Env {
 
 // Writes instances (through InstanceStore) and N ingresses (store codec, plain writes: the bench
 // does not need fsync) into the DATA_DIR before serve starts.
-Status seed(const std::string& data_dir, int n, const Env& env) {
+Status seed(Installation& inst, int n, const Env& env) {
   FilesystemImpl fs;
   ClockImpl clock;
-  store::InstanceStore instances(fs, clock, data_dir);
+  store::InstanceStore instances(fs, clock, inst.dataDir());
   INGRESS_RETURN_IF_ERROR(instances.load());
   for (int k = 0; k < kInstances; ++k) {
     INGRESS_RETURN_IF_ERROR(instances.put(
         {"vm-" + std::to_string(k), env.backends[static_cast<size_t>(k)]->address()}));
   }
-  const std::string dir = joinPath(data_dir, "ingresses");
-  INGRESS_RETURN_IF_ERROR(fs.makeDirs(dir, 0700));
   const auto base =
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()) -
       std::chrono::milliseconds(n + 1000);
@@ -164,10 +162,7 @@ Status seed(const std::string& data_dir, int n, const Env& env) {
     rule.target.port = static_cast<uint16_t>(20000 + (i / kInstances) % env.target_ports);
     ing.rules.push_back(rule);
     ing.created_at = base + std::chrono::milliseconds(i);
-    std::ofstream f(joinPath(dir, ing.id + ".json"), std::ios::trunc);
-    f << dumpJson(domain::encodeStoredIngress(ing), 2) << "\n";
-    if (!f) return internalError("cannot write seed ingress " + ing.id);
-    ::chmod(joinPath(dir, ing.id + ".json").c_str(), 0600);
+    if (!inst.storeIngress(ing)) return internalError("cannot write seed ingress " + ing.id);
   }
   return okStatus();
 }
@@ -398,7 +393,7 @@ Json runScenario(int n, const Options& o) {
     env.listen_ports.push_back(static_cast<uint16_t>(p));
   }
   auto t0 = Clk::now();
-  if (Status st = seed(inst.dataDir(), n, env); !st.ok()) {
+  if (Status st = seed(inst, n, env); !st.ok()) {
     res["error"] = "seeding: " + st.message();
     return res;
   }
@@ -562,7 +557,7 @@ Json runChurnScenario(int n, int arenas, const Options& o) {
     if (p != inst.adminPort() && p != inst.apiPort()) port = static_cast<uint16_t>(p);
   }
   env.listen_ports.assign(kListenPorts, port);  // every seeded ingress on the one port
-  if (Status st = seed(inst.dataDir(), n, env); !st.ok()) {
+  if (Status st = seed(inst, n, env); !st.ok()) {
     res["error"] = "seeding: " + st.message();
     return res;
   }
@@ -625,7 +620,7 @@ Json runPortsScenario(int ports, const Options& o) {
     }
     listen.push_back(static_cast<uint16_t>(p));
   }
-  if (Status st = seed(inst.dataDir(), 0, env); !st.ok()) {
+  if (Status st = seed(inst, 0, env); !st.ok()) {
     res["error"] = "seeding: " + st.message();
     return res;
   }

@@ -40,6 +40,9 @@ struct BuilderSettings {
 };
 
 std::string listenerName(uint16_t port);  // also the route configuration's name
+// The version of a file's content (its version_info): 16 hex digits of its sha256, so identical
+// content has one version and a confirmation never matches a file Envoy has not read.
+std::string contentVersion(const std::string& content);
 // The route table of a port lives in a folder of its own, which its RDS subscription watches: a
 // rename into place wakes only that subscription (with one shared folder, every rename made
 // every route subscription re-read its file, so an apply cost grew with the number of ports).

@@ -3,8 +3,6 @@
 
 #include <cstdio>
 
-#include "common/sha256.h"
-
 namespace ingress::envoy {
 namespace {
 
@@ -48,12 +46,6 @@ std::string encodeCluster(const NamedTarget& target, const BuilderSettings& sett
   return dumpJson(cluster(target, settings));
 }
 
-Json buildClusters(const RoutingPlan& plan, const BuilderSettings& settings) {
-  Json out = Json::array();
-  for (const auto& [name, target] : plan.targets) out.push_back(cluster(target, settings));
-  return out;
-}
-
 namespace {
 
 // The resources array's inside: the encoded clusters joined by commas, in name order.
@@ -74,8 +66,7 @@ std::string joined(const std::map<std::string, EncodedPtr>& clusters) {
 ClusterSetPtr ClusterSet::make(std::map<std::string, EncodedPtr> clusters, std::string version) {
   auto s = std::shared_ptr<ClusterSet>(new ClusterSet());
   s->clusters_ = std::move(clusters);
-  s->version_ =
-      version.empty() ? sha256Hex(joined(s->clusters_)).substr(0, 16) : std::move(version);
+  s->version_ = version.empty() ? contentVersion(joined(s->clusters_)) : std::move(version);
   return s;
 }
 
@@ -91,10 +82,9 @@ ClusterSetPtr ClusterSet::fromJson(const Json& resources, std::string version) {
   return make(std::move(clusters), std::move(version));
 }
 
-std::string ClusterSet::file() const { return file(version_); }
-
-std::string ClusterSet::file(const std::string& version) const {
-  return "{\"version_info\":" + dumpJson(version) + ",\"resources\":[" + joined(clusters_) + "]}\n";
+std::string ClusterSet::file() const {
+  return "{\"version_info\":" + dumpJson(version_) + ",\"resources\":[" + joined(clusters_) +
+         "]}\n";
 }
 
 Json ClusterSet::json() const {

@@ -41,7 +41,6 @@ class ClusterSet {
   size_t size() const { return clusters_.size(); }
   // cds.json: a DiscoveryResponse holding the clusters under `version`.
   std::string file() const;
-  std::string file(const std::string& version) const;
   Json json() const;  // the array of Cluster resources (tests, goldens)
 
   // Every cluster of `other` is here with the same content.
@@ -58,7 +57,5 @@ class ClusterSet {
 };
 
 std::string encodeCluster(const NamedTarget& target, const BuilderSettings& settings);
-
-Json buildClusters(const RoutingPlan& plan, const BuilderSettings& settings);
 
 }  // namespace ingress::envoy

@@ -12,7 +12,6 @@
 
 #include "envoy/config/route/v3/route.pb.h"
 #include "envoy/service/discovery/v3/discovery.pb.h"
-#include "envoy/xds_builder.h"
 
 namespace ingress::envoy {
 namespace {

@@ -60,12 +60,11 @@ std::string portLabel(const XdsConfig& config, uint16_t port) {
   return out + ")";
 }
 
-// The route tables on disk, by port: rds_<port> folders (rdsDirName) holding a route file that
-// reads back; anything else in the directory is not ours.
-std::map<uint16_t, RouteTablePtr> readRoutes(const Filesystem& fs, const std::string& dir) {
-  std::map<uint16_t, RouteTablePtr> routes;
+// The ports of the rds_<port> folders (rdsDirName) in the directory; anything else is not ours.
+std::set<uint16_t> routeFolderPorts(const Filesystem& fs, const std::string& dir) {
+  std::set<uint16_t> ports;
   auto names = fs.listDir(dir);
-  if (!names.ok()) return routes;
+  if (!names.ok()) return ports;
   for (const auto& n : *names) {
     if (n.rfind("rds_", 0) != 0 || n.size() < 5 || n.size() > 9 ||
         n.find_first_not_of("0123456789", 4) != std::string::npos) {
@@ -73,10 +72,19 @@ std::map<uint16_t, RouteTablePtr> readRoutes(const Filesystem& fs, const std::st
     }
     int port = std::atoi(n.substr(4).c_str());
     if (port <= 0 || port > 65535 || rdsDirName(static_cast<uint16_t>(port)) != n) continue;
-    auto text = fs.readFile(joinPath(dir, rdsFileName(static_cast<uint16_t>(port))));
+    ports.insert(static_cast<uint16_t>(port));
+  }
+  return ports;
+}
+
+// The route tables on disk, by port: each folder's route file that reads back.
+std::map<uint16_t, RouteTablePtr> readRoutes(const Filesystem& fs, const std::string& dir) {
+  std::map<uint16_t, RouteTablePtr> routes;
+  for (uint16_t port : routeFolderPorts(fs, dir)) {
+    auto text = fs.readFile(joinPath(dir, rdsFileName(port)));
     if (!text.ok()) continue;
-    auto table = parseRouteFile(static_cast<uint16_t>(port), *text);
-    if (table.ok()) routes[static_cast<uint16_t>(port)] = std::move(*table);
+    auto table = parseRouteFile(port, *text);
+    if (table.ok()) routes[port] = std::move(*table);
   }
   return routes;
 }
@@ -183,7 +191,8 @@ Status XdsApplier::writeAll(const XdsConfig& config) {
       writeFile({kLdsFile, discoveryFile(config.listeners_version, config.listeners)}));
   // Leftover route files of ports without a listener (safe: Envoy is not running yet); their
   // empty folders stay.
-  for (const auto& [port, table] : readRoutes(fs_, xds_dir_)) {
+  // (Only the folders are listed: the files themselves need not be read.)
+  for (uint16_t port : routeFolderPorts(fs_, xds_dir_)) {
     if (!config.routes.count(port)) (void)fs_.removeFile(joinPath(xds_dir_, rdsFileName(port)));
   }
   current_ = config;

@@ -103,7 +103,5 @@ XdsConfig buildXds(const domain::SnapshotPtr& snapshot, const BuilderSettings& s
 
 // File contents (DiscoveryResponse JSON) for one resource list and version.
 std::string discoveryFile(const std::string& version, const Json& resources);
-// The content hash used as a version: 16 hex digits of sha256.
-std::string contentVersion(const std::string& content);
 
 }  // namespace ingress::envoy

@@ -34,9 +34,6 @@ int Installation::scenarioExisting() {
 
 void Installation::seedIngresses(int n, int port, const std::string& instance, int target_port,
                                  const std::string& suffix) {
-  const std::string dir = dir_.path() + "/ingresses";
-  std::filesystem::create_directories(dir);
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
   const auto base =
       std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()) -
       std::chrono::hours(24);
@@ -53,11 +50,24 @@ void Installation::seedIngresses(int n, int port, const std::string& instance, i
     rule.target.port = static_cast<uint16_t>(target_port);
     ing.rules.push_back(rule);
     ing.created_at = base + std::chrono::milliseconds(i);
-    const std::string path = dir + "/" + ing.id + ".json";
-    std::ofstream(path, std::ios::trunc) << dumpJson(domain::encodeStoredIngress(ing), 2) << "\n";
-    std::filesystem::permissions(
-        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    storeIngress(ing);
   }
+}
+
+bool Installation::storeIngress(const domain::Ingress& ingress) {
+  const std::string dir = dir_.path() + "/ingresses";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  const std::string path = dir + "/" + ingress.id + ".json";
+  {
+    std::ofstream f(path, std::ios::trunc);
+    f << dumpJson(domain::encodeStoredIngress(ingress), 2) << "\n";
+    if (!f) return false;
+  }
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  return !ec;
 }
 
 bool processAlive(pid_t pid) {

@@ -18,6 +18,7 @@
 #include "common/process.h"
 #include "envoy/admin_client.h"
 #include "envoy/daemon.h"
+#include "ingress/model.h"
 #include "test_common/test_env.h"
 
 namespace ingress::testing {
@@ -43,6 +44,9 @@ class Installation {
   static int scenarioExisting();
   void seedIngresses(int n, int port, const std::string& instance, int target_port,
                      const std::string& suffix = "seed.test");
+  // One ingress written into the store's folder as IngressStore would (mode 0600; no fsync:
+  // serve has not started). False when it cannot be written.
+  bool storeIngress(const domain::Ingress& ingress);
   int adminPort() const { return admin_port_; }
   void setAdminPort(int port) { admin_port_ = port; }
   int apiPort() const { return api_port_; }
