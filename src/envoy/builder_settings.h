@@ -32,9 +32,28 @@ struct EdgeLimits {
   bool operator==(const EdgeLimits&) const = default;
 };
 
+// HTTPS: what the builders need besides the snapshot's rules and certificates.
+struct TlsSettings {
+  // The plain HTTP port: where redirect_http answers and ACME's HTTP-01 challenges arrive.
+  uint16_t http_port = 80;
+  // When set, the daemon answers ACME HTTP-01 challenges on 127.0.0.1:<this port>: every
+  // virtual host of http_port (and its `*` fallback) routes /.well-known/acme-challenge/ there
+  // before anything else, and http_port has a listener whenever any rule has tls.
+  uint16_t acme_http01_port = 0;
+  // The certificate of the default filter chain of every TLS listener (clients without SNI or
+  // with an unknown name): self-signed, generated once and kept by serve. PEM.
+  std::string default_chain_pem;
+  std::string default_key_pem;
+  bool operator==(const TlsSettings&) const = default;
+};
+
 struct BuilderSettings {
   std::string listen_address = "0.0.0.0";
   std::string xds_dir;  // holds rds_<port>/routes.pb (Envoy watches each rds_<port> folder)
+  // Holds the SDS files (one Secret per certificate); not the xDS directory, so a certificate
+  // rotation wakes no listener, cluster or route subscription.
+  std::string sds_dir;
+  TlsSettings tls;
   std::chrono::milliseconds connect_timeout{5000};
   EdgeLimits edge;
 };

@@ -15,7 +15,9 @@ namespace ingress::domain {
 inline constexpr uint16_t kDefaultMatchPort = 80;
 
 struct Match {
-  std::string hostname;  // lowercase DNS name, no port, no wildcard
+  // Lowercase DNS name without a port; or a wildcard `*.example.com` (one leading `*` label),
+  // which routes any name under example.com that has no rule of its own.
+  std::string hostname;
   uint16_t port = kDefaultMatchPort;
   bool operator==(const Match&) const = default;
 };
@@ -29,6 +31,12 @@ struct Target {
 struct Rule {
   Match match;
   Target target;
+  // Terminate TLS for match.hostname on match.port with a certificate from a user upload that
+  // covers it or else from ACME.
+  bool tls = false;
+  // Answer plain HTTP for match.hostname on the plain HTTP port (HTTP_PORT, 80) with a 308 to
+  // https (requires tls). The ACME HTTP-01 challenge path is answered before the redirect.
+  bool redirect_http = false;
   bool operator==(const Rule&) const = default;
 };
 

@@ -12,8 +12,10 @@
 // ingress shares every other entry with the previous one). Thread-safe to read.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,14 +51,39 @@ struct ShadowedIngress {
   std::string reason;
 };
 
+// A certificate Envoy can serve, with its key: uploaded by a user or issued by ACME. The
+// snapshot holds every certificate that is ready; which one serves a hostname is decided here
+// (certificateFor), once, for the builders and the API alike.
+struct ServedCertificate {
+  enum class Source { kUser, kAcme };
+  // Stable and unique, [a-z0-9_.-]: `user.<name>` or `acme.<hash of its names>`. Envoy's SDS
+  // secret and the TLS filter chain are named after it.
+  std::string id;
+  Source source = Source::kAcme;
+  std::vector<std::string> names;  // the DNS names its SANs cover, lowercase, sorted
+  std::string chain_pem;           // leaf first
+  std::string key_pem;
+  std::string serial;  // lowercase hex without separators (as Envoy's /certs shows it)
+  std::chrono::system_clock::time_point not_after;
+};
+using ServedCertificatePtr = std::shared_ptr<const ServedCertificate>;
+
+// True when a certificate name (`api.example.com` or `*.example.com`) covers `hostname` (a
+// rule's hostname, possibly itself a wildcard): exact names match exactly; `*.example.com`
+// covers exactly one label under example.com (not the apex, not two labels) and the rule
+// hostname `*.example.com` itself.
+bool certificateNameCovers(const std::string& cert_name, const std::string& hostname);
+
 class ConfigSnapshot;
 using SnapshotPtr = std::shared_ptr<const ConfigSnapshot>;
 
 class ConfigSnapshot {
  public:
   // `ingresses` must be sorted by (created_at, id). `generation` grows with every commit.
+  // `certificates`: every certificate ready to serve (any order; kept sorted by id).
   static SnapshotPtr make(uint64_t generation, std::vector<ResolvedIngressPtr> ingresses,
-                          std::vector<ShadowedIngress> shadowed = {});
+                          std::vector<ShadowedIngress> shadowed = {},
+                          std::vector<ServedCertificatePtr> certificates = {});
   static SnapshotPtr empty() { return make(0, {}); }
 
   uint64_t generation() const { return generation_; }
@@ -64,12 +91,21 @@ class ConfigSnapshot {
   const std::vector<ShadowedIngress>& shadowed() const { return shadowed_; }
   size_t activeRules() const { return active_rules_; }
   size_t unresolvedRules() const { return unresolved_rules_; }
+  // Sorted by id.
+  const std::vector<ServedCertificatePtr>& certificates() const { return certificates_; }
+  // The certificate that serves `hostname` (a TLS rule's hostname), or null while none covers
+  // it. Preference: a user's certificate over ACME's; among equals, the later not_after, then
+  // the smaller id. Deterministic.
+  const ServedCertificate* certificateFor(const std::string& hostname) const;
 
  private:
   ConfigSnapshot() = default;
   uint64_t generation_ = 0;
   std::vector<ResolvedIngressPtr> ingresses_;
   std::vector<ShadowedIngress> shadowed_;
+  std::vector<ServedCertificatePtr> certificates_;
+  // Name → certificates listing it, for certificateFor.
+  std::map<std::string, std::vector<const ServedCertificate*>> by_name_;
   size_t active_rules_ = 0;
   size_t unresolved_rules_ = 0;
 };
