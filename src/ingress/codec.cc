@@ -52,6 +52,14 @@ const Json* member(const Json& obj, std::string_view key) {
   return it == obj.end() ? nullptr : &*it;
 }
 
+// An optional boolean member: false when absent.
+StatusOr<bool> optionalBool(const Json& obj, std::string_view key, std::string_view path) {
+  const Json* v = member(obj, key);
+  if (v == nullptr) return false;
+  if (!v->is_boolean()) return typeError(fieldPath(path, key), "boolean", *v);
+  return v->get<bool>();
+}
+
 StatusOr<std::string> requiredString(const Json& obj, std::string_view key, std::string_view path) {
   const std::string field = fieldPath(path, key);
   const Json* v = member(obj, key);
@@ -81,8 +89,10 @@ StatusOr<uint16_t> readPort(const Json& obj, std::string_view key, std::string_v
 }
 
 StatusOr<Rule> decodeRule(const Json& j, const std::string& path) {
-  INGRESS_RETURN_IF_ERROR(checkObject(j, path, {"match", "target"}));
+  INGRESS_RETURN_IF_ERROR(checkObject(j, path, {"match", "target", "tls", "redirect_http"}));
   Rule rule;
+  INGRESS_ASSIGN_OR_RETURN(rule.tls, optionalBool(j, "tls", path));
+  INGRESS_ASSIGN_OR_RETURN(rule.redirect_http, optionalBool(j, "redirect_http", path));
   const std::string match_path = path + ".match";
   const Json* match = requiredObject(j, "match");
   if (match == nullptr) return bad(match_path, "is required");
@@ -119,7 +129,9 @@ Status decodeNameAndRules(const Json& j, std::string& name, std::vector<Rule>& r
 
 Json encodeRule(const Rule& rule) {
   return Json{{"match", {{"hostname", rule.match.hostname}, {"port", rule.match.port}}},
-              {"target", {{"instance", rule.target.instance}, {"port", rule.target.port}}}};
+              {"target", {{"instance", rule.target.instance}, {"port", rule.target.port}}},
+              {"tls", rule.tls},
+              {"redirect_http", rule.redirect_http}};
 }
 
 Status checkVersion(const Json& j) {
@@ -139,6 +151,27 @@ StatusOr<IngressSpec> decodeIngressSpec(const Json& body) {
   return spec;
 }
 
+const char* certificateStateName(CertificateStatus::State state) {
+  switch (state) {
+    case CertificateStatus::State::kPending: return "pending";
+    case CertificateStatus::State::kActive: return "active";
+    case CertificateStatus::State::kRenewing: return "renewing";
+    case CertificateStatus::State::kFailed: return "failed";
+  }
+  return "pending";
+}
+
+Json encodeCertificateStatus(const CertificateStatus& c) {
+  Json j{{"state", certificateStateName(c.state)}, {"source", c.source}};
+  if (!c.id.empty()) j["id"] = c.id;
+  if (!c.serial.empty()) j["serial"] = c.serial;
+  if (c.expires_at) j["expires_at"] = formatTimestamp(*c.expires_at);
+  if (!c.last_error.empty()) j["last_error"] = c.last_error;
+  if (c.last_error_at) j["last_error_at"] = formatTimestamp(*c.last_error_at);
+  if (c.next_attempt_at) j["next_attempt_at"] = formatTimestamp(*c.next_attempt_at);
+  return j;
+}
+
 Json encodeIngressView(const IngressView& view) {
   const Ingress& ing = view.ingress;
   Json rules = Json::array();
@@ -148,6 +181,9 @@ Json encodeIngressView(const IngressView& view) {
         i < view.rule_status.size() && view.rule_status[i].state == RuleStatus::State::kUnresolved;
     r["status"] = unresolved ? "unresolved" : "active";
     if (unresolved) r["reason"] = view.rule_status[i].reason;
+    if (i < view.rule_status.size() && view.rule_status[i].certificate) {
+      r["certificate"] = encodeCertificateStatus(*view.rule_status[i].certificate);
+    }
     rules.push_back(std::move(r));
   }
   return Json{{"id", ing.id},

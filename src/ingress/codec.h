@@ -32,6 +32,8 @@ inline constexpr int kStoreFormatVersion = 1;
 // validateIngressSpec() on the result for names, hostnames and uniqueness.
 StatusOr<IngressSpec> decodeIngressSpec(const Json& body);
 Json encodeIngressView(const IngressView& view);
+// {"state","source"[,"id","serial","expires_at","last_error","last_error_at","next_attempt_at"]}
+Json encodeCertificateStatus(const CertificateStatus& status);
 
 Json encodeStoredIngress(const Ingress& ingress);
 // Also validates every value (id, name, hostnames, created_at).

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,11 +56,31 @@ struct Ingress {
   bool operator==(const Ingress&) const = default;
 };
 
+// The certificate of a TLS rule's hostname, as the API shows it (filled by the certificate
+// manager, certs/).
+struct CertificateStatus {
+  // pending: no certificate serves the hostname yet (an order is under way or waiting to be
+  //   retried); active: Envoy serves a valid certificate for it; renewing: it does, and a
+  //   renewal is under way or being retried; failed: no certificate serves it and the last
+  //   attempt failed (`last_error`; the next attempt is at `next_attempt_at`).
+  enum class State { kPending, kActive, kRenewing, kFailed };
+  State state = State::kPending;
+  std::string source;  // "user" or "acme": where its certificate comes (or will come) from
+  std::string id;      // the certificate serving it, when one does
+  std::string serial;  // lowercase hex, as Envoy's /certs shows it
+  std::optional<std::chrono::system_clock::time_point> expires_at;
+  std::string last_error;
+  std::optional<std::chrono::system_clock::time_point> last_error_at;
+  std::optional<std::chrono::system_clock::time_point> next_attempt_at;
+};
+const char* certificateStateName(CertificateStatus::State state);
+
 // Whether a rule is routed right now (filled by the routing layer; `active` until it exists).
 struct RuleStatus {
   enum class State { kActive, kUnresolved };
   State state = State::kActive;
   std::string reason;  // set when unresolved, e.g. "instance \"web\" not found"
+  std::optional<CertificateStatus> certificate;  // for a TLS rule
 };
 
 // An ingress as the API shows it: the stored object plus the live status of each rule.

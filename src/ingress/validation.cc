@@ -80,7 +80,16 @@ Status validateHostname(std::string_view hostname, std::string_view field) {
   if (hostname.find(':') != std::string_view::npos) return bad(field, "must not contain a port");
   if (hostname.find('/') != std::string_view::npos) return bad(field, "must not contain a path");
   if (hostname.find('*') != std::string_view::npos) {
-    return bad(field, "wildcards are not supported");
+    // One wildcard label in front of at least two labels: `*.example.com`.
+    if (hostname.size() < 2 || hostname.compare(0, 2, "*.") != 0 ||
+        hostname.find('*', 1) != std::string_view::npos) {
+      return bad(field, "a wildcard must be the whole first label, as in *.example.com");
+    }
+    const std::string_view rest = hostname.substr(2);
+    if (rest.find('.') == std::string_view::npos) {
+      return bad(field, "a wildcard needs at least two labels after it, as in *.example.com");
+    }
+    return validateHostname(rest, field);
   }
   for (char ch : hostname) {
     char c = toLower(ch);
@@ -148,6 +157,9 @@ Status validateIngressSpec(IngressSpec& spec) {
     INGRESS_RETURN_IF_ERROR(validatePort(rule.match.port, path + ".match.port"));
     INGRESS_RETURN_IF_ERROR(validateName(rule.target.instance, path + ".target.instance"));
     INGRESS_RETURN_IF_ERROR(validatePort(rule.target.port, path + ".target.port"));
+    if (rule.redirect_http && !rule.tls) {
+      return bad(path + ".redirect_http", "requires tls: true (it redirects plain HTTP to https)");
+    }
     auto [it, inserted] = seen.emplace(std::make_pair(rule.match.hostname, rule.match.port), i);
     if (!inserted) {
       return alreadyExists(path + ".match: " + rule.match.hostname + ":" +

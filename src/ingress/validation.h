@@ -8,7 +8,9 @@
 // Hostname policy (RFC 1123): labels of 1..63 characters [a-z0-9-], not starting or ending with
 // '-', at most 253 characters in all, single-label names allowed. Uppercase is accepted and
 // lowercased (validateIngressSpec does that in place). Rejected: empty, scheme, port, path,
-// whitespace, control or non-ASCII characters, wildcards, a trailing dot (we do not strip it:
+// whitespace, control or non-ASCII characters, a `*` anywhere but as the whole first label in
+// front of two or more labels (`*.example.com` is accepted: it routes the names one label under
+// example.com that have no rule of their own), a trailing dot (we do not strip it:
 // "a.com." and "a.com" would otherwise be two spellings of one key), and names whose last label
 // is all digits (those are IPv4 addresses, not DNS names).
 //
@@ -45,8 +47,9 @@ Status validatePort(int64_t port, std::string_view field = "port");
 // (inet_ntop), e.g. "2001:DB8::0:1" -> "2001:db8::1".
 StatusOr<std::string> canonicalIp(std::string_view ip, std::string_view field = "ip");
 
-// Lowercases every hostname in place, then checks name, rule count, every rule, and that no
-// (hostname, port) appears twice.
+// Lowercases every hostname in place, then checks name, rule count, every rule (redirect_http
+// needs tls), and that no (hostname, port) appears twice. TLS policy (allowed domains,
+// certificate sources, ports) needs the daemon's settings: see tls_policy.h.
 Status validateIngressSpec(IngressSpec& spec);
 
 // validateName on the name and canonicalIp on the ip (replaced by its canonical form).

@@ -44,8 +44,8 @@ TEST(DecodeIngressSpecTest, RejectsUnknownFieldsNamingThem) {
   expectBadRequest(decodeIngressSpec(withRuleField("target", "weight", 1)).status(),
                    "rules[0].target.weight: unknown field");
   Json body = withRuleField("match", "port", 80);
-  body["rules"][0]["tls"] = true;
-  expectBadRequest(decodeIngressSpec(body).status(), "rules[0].tls: unknown field");
+  body["rules"][0]["tls_mode"] = true;
+  expectBadRequest(decodeIngressSpec(body).status(), "rules[0].tls_mode: unknown field");
   // Keys are made printable before they go into a message.
   expectBadRequest(decodeIngressSpec(parse("{\"a\\u0001b\":1}")).status(), "a?b: unknown field");
 }
@@ -130,6 +130,29 @@ TEST(DecodeIngressSpecTest, MoreThan100RulesRejectedBeforeDecoding) {
   expectBadRequest(decodeIngressSpec(body).status(), "rules: at most 100 rules are allowed");
 }
 
+TEST(EncodeIngressViewTest, TlsRuleShowsItsCertificate) {
+  Rule rule{{"a.example.com", 443}, {"vm", 8080}};
+  rule.tls = true;
+  rule.redirect_http = true;
+  Ingress ing{"abcdefghijklmnopqrstuvwx", "web", {rule}, TimePoint{} + 1795835045123ms};
+  CertificateStatus cert;
+  cert.state = CertificateStatus::State::kRenewing;
+  cert.source = "acme";
+  cert.id = "acme.abc";
+  cert.serial = "1f";
+  cert.expires_at = TimePoint{} + 1795835045000ms;
+  cert.last_error = "rate limited";
+  cert.last_error_at = TimePoint{} + 1795835045000ms;
+  RuleStatus status;
+  status.certificate = cert;
+  const Json j = encodeIngressView(IngressView{ing, {status}});
+  EXPECT_EQ(j["rules"][0]["tls"], true);
+  EXPECT_EQ(j["rules"][0]["redirect_http"], true);
+  EXPECT_EQ(j["rules"][0]["certificate"], parse(R"({"state":"renewing","source":"acme",
+    "id":"acme.abc","serial":"1f","expires_at":"2026-11-28T03:04:05.000Z",
+    "last_error":"rate limited","last_error_at":"2026-11-28T03:04:05.000Z"})"));
+}
+
 TEST(EncodeIngressViewTest, ShapeWithStatusAndMillisecondTimestamp) {
   Ingress ing{"abcdefghijklmnopqrstuvwx",
               "web",
@@ -140,9 +163,9 @@ TEST(EncodeIngressViewTest, ShapeWithStatusAndMillisecondTimestamp) {
     "id":"abcdefghijklmnopqrstuvwx","name":"web","created_at":"2026-11-28T03:04:05.123Z",
     "rules":[
       {"match":{"hostname":"a.example.com","port":80},"target":{"instance":"vm","port":8080},
-       "status":"active"},
+       "tls":false,"redirect_http":false,"status":"active"},
       {"match":{"hostname":"b.example.com","port":81},"target":{"instance":"gone","port":9},
-       "status":"unresolved","reason":"no vm"}]})"));
+       "tls":false,"redirect_http":false,"status":"unresolved","reason":"no vm"}]})"));
 }
 
 Ingress sampleIngress() {
@@ -181,7 +204,12 @@ TEST(StoredIngressTest, StrictAboutEveryField) {
                    "name: must consist of lowercase letters, digits and '-', and start and end "
                    "with a letter or digit");
   expectBadRequest(mutate([](Json& j) { j["rules"][0]["match"]["hostname"] = "*.a"; }),
-                   "rules[0].match.hostname: wildcards are not supported");
+                   "rules[0].match.hostname: a wildcard needs at least two labels after it, as in "
+                   "*.example.com");
+  expectBadRequest(mutate([](Json& j) { j["rules"][0]["tls"] = "yes"; }),
+                   "rules[0].tls: expected boolean, got string");
+  expectBadRequest(mutate([](Json& j) { j["rules"][0]["redirect_http"] = 1; }),
+                   "rules[0].redirect_http: expected boolean, got integer");
   expectBadRequest(mutate([](Json& j) { j["created_at"] = "2026-11-28T03:04:05Z"; }),
                    "created_at: must be an RFC 3339 UTC timestamp like 2026-11-28T03:04:05.123Z");
   expectBadRequest(mutate([](Json& j) { j.erase("created_at"); }), "created_at: is required");

@@ -35,7 +35,7 @@ TEST(ValidateNameTest, RejectsInvalidNamesNamingTheField) {
 TEST(ValidateHostnameTest, AcceptsDnsNames) {
   for (std::string_view h :
        {"api.example.com", "localhost", "a", "x-y.example", "1a.example", "API.Example.COM",
-        "a1.b2.c3", "123.example.com", "xn--bcher-kva.ch"}) {
+        "a1.b2.c3", "123.example.com", "xn--bcher-kva.ch", "*.example.com", "*.A.b"}) {
     EXPECT_TRUE(validateHostname(h).ok()) << h << ": " << validateHostname(h).toString();
   }
   // Limits: 63-character labels, 253 characters in all.
@@ -71,8 +71,12 @@ TEST(ValidateHostnameTest, RejectsEachKindOfBadHostname) {
   check(std::string("api\0x.com", 9), "must not contain control characters");
   check("api\x01.com", "must not contain control characters");
   check("api\x7f.com", "must not contain control characters");
-  check("*.example.com", "wildcards are not supported");
-  check("api.*.com", "wildcards are not supported");
+  check("api.*.com", "a wildcard must be the whole first label, as in *.example.com");
+  check("*api.example.com", "a wildcard must be the whole first label, as in *.example.com");
+  check("*.*.example.com", "a wildcard must be the whole first label, as in *.example.com");
+  check("*", "a wildcard must be the whole first label, as in *.example.com");
+  check("*.com", "a wildcard needs at least two labels after it, as in *.example.com");
+  check("*.-a.com", "a label must not start or end with '-'");
   check("api.example.com.", "must not end with a dot");
   check(".", "must not end with a dot");
   check(".example.com", "must not contain an empty label (\"..\" or a leading dot)");
@@ -176,6 +180,15 @@ TEST(ValidateIngressSpecTest, DuplicateHostPortInOneRequestIsHostnameInUse) {
   // Same hostname on another port is a different key.
   spec = specWith(2);
   spec.rules[1].match = {"h0.example.com", 8080};
+  EXPECT_TRUE(validateIngressSpec(spec).ok());
+}
+
+TEST(ValidateIngressSpecTest, RedirectHttpNeedsTls) {
+  IngressSpec spec = specWith(2);
+  spec.rules[1].redirect_http = true;
+  expectBadRequest(validateIngressSpec(spec),
+                   "rules[1].redirect_http: requires tls: true (it redirects plain HTTP to https)");
+  spec.rules[1].tls = true;
   EXPECT_TRUE(validateIngressSpec(spec).ok());
 }
 
