@@ -1,6 +1,7 @@
 // IngressIndex: the uniqueness rules of the ingress set — one ingress per id, per name and per
-// hostname:port — and the distinct listener ports it uses, over entries shared by pointer (copying
-// an index copies keys and pointers, never an ingress).
+// hostname:port, and a port is either TLS or plain HTTP (409 port_protocol_conflict) — and the
+// distinct listener ports it uses, over entries shared by pointer (copying an index copies keys and
+// pointers, never an ingress).
 //
 //   IngressIndex idx;
 //   if (Status st = idx.check(ing); st.ok()) idx.add(entry);
@@ -51,7 +52,8 @@ class IngressIndex {
   std::map<std::string, ResolvedIngressPtr, std::less<>> by_id_;
   std::map<std::string, std::string, std::less<>> id_by_name_;
   std::map<HostPort, std::string> id_by_host_;
-  std::map<uint16_t, size_t> rules_by_port_;  // port → number of rules on it
+  std::map<uint16_t, size_t> rules_by_port_;      // port → number of rules on it
+  std::map<uint16_t, size_t> tls_rules_by_port_;  // port → number of TLS rules on it
 };
 
 }  // namespace ingress::domain

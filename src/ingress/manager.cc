@@ -22,7 +22,7 @@ bool isValidIdOrName(std::string_view s) { return isValidId(s) || isValidName(s)
 Manager::Manager(store::IngressStore& ingresses, store::InstanceStore& instances,
                  instances::InstanceResolver& resolver, Clock& clock, IdGenerator& ids,
                  ConfigPublisher* publisher, ManagerLimits limits,
-                 const TargetPolicy* target_policy)
+                 const TargetPolicy* target_policy, const CertificateCatalog* certificates)
     : ingresses_(ingresses),
       instances_(instances),
       resolution_(resolver, target_policy),
@@ -30,6 +30,7 @@ Manager::Manager(store::IngressStore& ingresses, store::InstanceStore& instances
       ids_(ids),
       publisher_(publisher),
       limits_(limits),
+      certificates_(certificates),
       queue_(CommitQueue::Hooks{
           [this](const std::vector<CommitQueue::OpPtr>& batch) { return commitBatch(batch); },
           [this] {
@@ -57,7 +58,9 @@ Manager::Manager(store::IngressStore& ingresses, store::InstanceStore& instances
     committed_.add(e);
     entries.push_back(std::move(e));
   }
-  current_ = ConfigSnapshot::make(++generation_, std::move(entries), std::move(shadowed));
+  current_ = ConfigSnapshot::make(++generation_, std::move(entries), std::move(shadowed),
+                                  certificates_ != nullptr ? certificates_->certificates()
+                                                           : std::vector<ServedCertificatePtr>{});
   pending_ = committed_;
 }
 
@@ -136,6 +139,16 @@ StatusOr<IngressView> Manager::createIngress(const IngressSpec& request) {
                                " rules per ingress are allowed (MAX_RULES_PER_INGRESS)",
                            "bad_request");
   }
+  for (size_t i = 0; i < spec.rules.size(); ++i) {
+    if (!spec.rules[i].tls) continue;
+    if (certificates_ == nullptr) {
+      return invalidArgument(rulePath(i) +
+                                 ".tls: this daemon has no certificate source: set ACME_EMAIL to "
+                                 "get certificates from ACME, or upload one (PUT /certificates)",
+                             "tls_not_configured");
+    }
+    INGRESS_RETURN_IF_ERROR(certificates_->admitTlsRule(spec.rules[i], rulePath(i)));
+  }
   Ingress ing;
   ing.name = std::move(spec.name);
   ing.rules = std::move(spec.rules);
@@ -165,8 +178,9 @@ StatusOr<IngressView> Manager::createIngress(const IngressSpec& request) {
   }));
   log::info("ingress created", {{"ingress_id", ing.id}, {"name", ing.name}});
   std::shared_lock lock(state_mu_);
-  if (const ResolvedIngressPtr* e = committed_.find(ing.id)) return (*e)->view();
-  return op->created->view();  // already deleted again by a later mutation of the same batch
+  if (const ResolvedIngressPtr* e = committed_.find(ing.id)) return viewOf(**e, *current_);
+  // already deleted again by a later mutation of the same batch
+  return viewOf(*op->created, *current_);
 }
 
 Status Manager::deleteIngress(std::string_view id_or_name) {
@@ -190,20 +204,32 @@ std::vector<IngressView> Manager::listIngresses() const {
   SnapshotPtr s = current();
   std::vector<IngressView> out;
   out.reserve(s->ingresses().size());
-  for (const auto& e : s->ingresses()) out.push_back(e->view());
+  for (const auto& e : s->ingresses()) out.push_back(viewOf(*e, *s));
   return out;
 }
 
 StatusOr<IngressView> Manager::getIngress(std::string_view id_or_name) const {
   if (!isValidIdOrName(id_or_name)) return notFound("ingress not found", "not_found");
   ResolvedIngressPtr entry;
+  SnapshotPtr snapshot;
   {
     std::shared_lock lock(state_mu_);
     const ResolvedIngressPtr* found = committed_.find(id_or_name);
     if (found == nullptr) return ingressNotFound(id_or_name);
     entry = *found;
+    snapshot = current_;
   }
-  return entry->view();
+  return viewOf(*entry, *snapshot);
+}
+
+IngressView Manager::viewOf(const ResolvedIngress& entry, const ConfigSnapshot& snapshot) const {
+  IngressView v = entry.view();
+  if (certificates_ == nullptr) return v;
+  for (size_t i = 0; i < entry.ingress.rules.size() && i < v.rule_status.size(); ++i) {
+    const Rule& rule = entry.ingress.rules[i];
+    if (rule.tls) v.rule_status[i].certificate = certificates_->status(rule, snapshot);
+  }
+  return v;
 }
 
 }  // namespace ingress::domain

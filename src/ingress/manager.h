@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "ingress/certificate_catalog.h"
 #include "ingress/commit_queue.h"
 #include "ingress/ids.h"
 #include "ingress/ingress_index.h"
@@ -72,10 +73,13 @@ struct ManagerLimits {
 class Manager final : public IngressService {
  public:
   // `target_policy` (may be null: every target allowed) is checked for every resolved target.
+  // `certificates` (may be null: no certificate source, a TLS rule is refused) admits TLS rules,
+  // supplies the certificates of each snapshot and the certificate status of views.
   Manager(store::IngressStore& ingresses, store::InstanceStore& instances,
           instances::InstanceResolver& resolver, Clock& clock, IdGenerator& ids,
           ConfigPublisher* publisher = nullptr, ManagerLimits limits = {},
-          const TargetPolicy* target_policy = nullptr);
+          const TargetPolicy* target_policy = nullptr,
+          const CertificateCatalog* certificates = nullptr);
 
   StatusOr<IngressView> createIngress(const IngressSpec& spec) override;
   std::vector<IngressView> listIngresses() const override;
@@ -91,6 +95,10 @@ class Manager final : public IngressService {
   // hypeman) and commits a new snapshot only when some resolution changed. Queued like any
   // mutation; returns the publisher's Status when the proxy refused the new snapshot.
   Status reconcileInstances();
+  // Commits a snapshot with the catalog's current certificates (one was issued, renewed,
+  // uploaded or removed), queued like any mutation; returns once Envoy serves it, or the
+  // publisher's Status when the proxy refused it. Ok without a publish when nothing changed.
+  Status refreshCertificates();
 
   // The committed configuration: what Envoy was last given (at start: the loaded set, with the
   // stored ingresses that conflict with older ones in shadowed()). serve publishes this at start.
@@ -118,6 +126,7 @@ class Manager final : public IngressService {
   void swapIn(const SnapshotUpdate& update, const Attempt& a);
   Status publish(const SnapshotPtr& s);
   Status submitInstanceOp(const OpPtr& op);
+  IngressView viewOf(const ResolvedIngress& entry, const ConfigSnapshot& snapshot) const;
   // Validates one ingress change against `index` (the state it must apply to).
   static Status validateAgainst(Op& op, const IngressIndex& index);
   static void applyTo(const Op& op, IngressIndex& index);
@@ -129,6 +138,7 @@ class Manager final : public IngressService {
   IdGenerator& ids_;
   ConfigPublisher* publisher_;
   const ManagerLimits limits_;
+  const CertificateCatalog* certificates_;
 
   IngressIndex pending_;  // guarded by the queue's lock: committed + queued mutations
   // Bumped whenever the instance registry changes, so resolutions taken at admission before the

@@ -67,6 +67,11 @@ void Manager::writeInstances(Attempt& a) {
       a.participating.push_back(op);
       continue;
     }
+    if (op->kind == Op::Kind::kCertificates) {
+      if (certificates_ != nullptr) a.change.certificates = certificates_->certificates();
+      a.participating.push_back(op);
+      continue;
+    }
     if (op->kind != Op::Kind::kPutInstance && op->kind != Op::Kind::kDeleteInstance) continue;
     const std::string& name = op->instance.name;
     op->old_instance = instances_.get(name);
@@ -213,6 +218,7 @@ bool Manager::attempt(const std::vector<Op*>& ops, bool trust_admission, bool& r
     SnapshotChange c;
     c.instances = a.change.instances;
     c.all_instances = a.change.all_instances;
+    c.certificates = a.change.certificates;
     for (Op* op : ingress_ops) {
       if (op->kind == Op::Kind::kCreate) {
         c.added.push_back({op->created, op->epoch != epoch});

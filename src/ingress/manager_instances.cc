@@ -46,6 +46,12 @@ Status Manager::deleteInstance(std::string_view name) {
   return okStatus();
 }
 
+Status Manager::refreshCertificates() {
+  auto op = std::make_shared<Op>();
+  op->kind = Op::Kind::kCertificates;
+  return submitInstanceOp(op);
+}
+
 Status Manager::reconcileInstances() {
   auto op = std::make_shared<Op>();
   op->kind = Op::Kind::kReconcile;

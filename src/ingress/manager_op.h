@@ -9,7 +9,7 @@
 namespace ingress::domain {
 
 struct Manager::Op final : CommitQueue::Op {
-  enum class Kind { kCreate, kDelete, kPutInstance, kDeleteInstance, kReconcile };
+  enum class Kind { kCreate, kDelete, kPutInstance, kDeleteInstance, kReconcile, kCertificates };
   Kind kind = Kind::kCreate;
   // kCreate: the new ingress, resolved at admission when instance_epoch_ was `epoch`.
   ResolvedIngressPtr created;

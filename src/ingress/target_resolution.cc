@@ -210,7 +210,15 @@ SnapshotUpdate TargetResolution::next(const ConfigSnapshot& prev, const Snapshot
   all.reserve(kept.size() + added.size());
   std::merge(kept.begin(), kept.end(), added.begin(), added.end(), std::back_inserter(all),
              listOrder);
-  u.snapshot = ConfigSnapshot::make(generation, std::move(all), prev.shadowed());
+  std::vector<ServedCertificatePtr> certificates = prev.certificates();
+  if (change.certificates) {
+    std::vector<ServedCertificatePtr> next = *change.certificates;
+    std::sort(next.begin(), next.end(), [](const auto& a, const auto& b) { return a->id < b->id; });
+    if (next != certificates) u.changed_any = true;  // same pointers: same certificates
+    certificates = std::move(next);
+  }
+  u.snapshot =
+      ConfigSnapshot::make(generation, std::move(all), prev.shadowed(), std::move(certificates));
   return u;
 }
 

@@ -46,6 +46,8 @@ struct SnapshotChange {
   std::vector<Added> added;
   std::set<std::string, std::less<>> instances;
   bool all_instances = false;  // a reconcile: every rule is re-resolved
+  // The certificates of the next snapshot, when they are to change (else the previous ones).
+  std::optional<std::vector<ServedCertificatePtr>> certificates;
 };
 
 struct SnapshotUpdate {

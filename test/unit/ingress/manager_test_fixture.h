@@ -44,7 +44,7 @@ class ManagerTest : public ::testing::Test {
     instances::InstanceResolver& resolver =
         use_registry_ ? static_cast<instances::InstanceResolver&>(*registry_) : resolver_table_;
     manager_ = std::make_unique<Manager>(*ingress_store_, *instance_store_, resolver, clock_, ids_,
-                                         &publisher_, limits_, target_policy_);
+                                         &publisher_, limits_, target_policy_, catalog_);
   }
 
   static IngressSpec spec(std::string name, std::string hostname, uint16_t port = 80,
@@ -82,6 +82,7 @@ class ManagerTest : public ::testing::Test {
   std::unique_ptr<Manager> manager_;
   ManagerLimits limits_;                         // set, then reopen(), to test the caps
   const TargetPolicy* target_policy_ = nullptr;  // set, then reopen(), to check targets
+  const CertificateCatalog* catalog_ = nullptr;  // set, then reopen(), for TLS rules
 };
 
 }  // namespace ingress::domain
