@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "ingress/codec.h"
+#include "ingress/timestamp.h"
 
 namespace ingress::api {
 namespace {
@@ -204,6 +205,58 @@ StatusOr<ApiResponse> handleGetInstance(const domain::IngressService& service,
 
 StatusOr<ApiResponse> handleDeleteInstance(domain::IngressService& service, std::string_view name) {
   INGRESS_RETURN_IF_ERROR(service.deleteInstance(name));
+  return noContent();
+}
+
+Json encodeCertificateInfo(const domain::CertificateInfoView& c) {
+  return Json{{"name", c.name},
+              {"id", c.id},
+              {"source", c.source},
+              {"dns_names", c.dns_names},
+              {"serial", c.serial},
+              {"issuer", c.issuer},
+              {"not_before", domain::formatTimestamp(c.not_before)},
+              {"not_after", domain::formatTimestamp(c.not_after)},
+              {"stored_at", domain::formatTimestamp(c.stored_at)},
+              {"serving", c.serving}};
+}
+
+StatusOr<ApiResponse> handlePutCertificate(domain::CertificateService& service,
+                                           std::string_view name, const Json& body) {
+  if (!body.is_object()) return badParam("body", "expected object");
+  for (const auto& [key, value] : body.items()) {
+    if (key != "certificate" && key != "private_key") {
+      return badParam(key.size() > 64 ? key.substr(0, 64) + "..." : key, "unknown field");
+    }
+  }
+  std::string pem[2];
+  const char* fields[2] = {"certificate", "private_key"};
+  for (int i = 0; i < 2; ++i) {
+    auto it = body.find(fields[i]);
+    if (it == body.end()) return badParam(fields[i], "is required (PEM text)");
+    if (!it->is_string()) return badParam(fields[i], "expected a string of PEM text");
+    pem[i] = it->get<std::string>();
+  }
+  INGRESS_ASSIGN_OR_RETURN(domain::CertificateInfoView stored,
+                           service.putCertificate(name, pem[0], pem[1]));
+  return jsonResponse(200, encodeCertificateInfo(stored));
+}
+
+StatusOr<ApiResponse> handleListCertificates(const domain::CertificateService& service) {
+  Json items = Json::array();
+  for (const auto& c : service.listCertificates()) items.push_back(encodeCertificateInfo(c));
+  return jsonResponse(200, items);
+}
+
+StatusOr<ApiResponse> handleGetCertificate(const domain::CertificateService& service,
+                                           std::string_view name) {
+  INGRESS_ASSIGN_OR_RETURN(domain::CertificateInfoView c, service.getCertificate(name));
+  return jsonResponse(200, encodeCertificateInfo(c));
+}
+
+StatusOr<ApiResponse> handleDeleteCertificate(domain::CertificateService& service,
+                                              std::string_view name) {
+  INGRESS_RETURN_IF_ERROR(service.deleteCertificate(name));
   return noContent();
 }
 

@@ -8,6 +8,7 @@
 #include "api/http_message.h"
 #include "common/json.h"
 #include "common/status.h"
+#include "ingress/certificate_service.h"
 #include "ingress/service.h"
 
 namespace ingress::api {
@@ -39,5 +40,18 @@ StatusOr<ApiResponse> handleListInstances(const domain::IngressService& service)
 StatusOr<ApiResponse> handleGetInstance(const domain::IngressService& service,
                                         std::string_view name);
 StatusOr<ApiResponse> handleDeleteInstance(domain::IngressService& service, std::string_view name);
+
+// PUT /certificates/{name} with {"certificate": "<PEM chain, leaf first>", "private_key":
+// "<PEM>"} → 200 with the certificate (never its key).
+StatusOr<ApiResponse> handlePutCertificate(domain::CertificateService& service,
+                                           std::string_view name, const Json& body);
+StatusOr<ApiResponse> handleListCertificates(const domain::CertificateService& service);
+StatusOr<ApiResponse> handleGetCertificate(const domain::CertificateService& service,
+                                           std::string_view name);
+StatusOr<ApiResponse> handleDeleteCertificate(domain::CertificateService& service,
+                                              std::string_view name);
+// {"name","id","source","dns_names","serial","issuer","not_before","not_after","stored_at",
+//  "serving"}
+Json encodeCertificateInfo(const domain::CertificateInfoView& c);
 
 }  // namespace ingress::api

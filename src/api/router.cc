@@ -15,7 +15,17 @@
 namespace ingress::api {
 namespace {
 
-enum class Route { kHealth, kReady, kOpenApi, kIngresses, kIngress, kInstances, kInstance };
+enum class Route {
+  kHealth,
+  kReady,
+  kOpenApi,
+  kIngresses,
+  kIngress,
+  kInstances,
+  kInstance,
+  kCertificates,
+  kCertificate
+};
 
 struct RouteMatch {
   Route route;
@@ -30,10 +40,12 @@ std::string_view allowedMethods(Route route) {
     case Route::kHealth:
     case Route::kReady:
     case Route::kOpenApi:
-    case Route::kInstances: return "GET, HEAD";
+    case Route::kInstances:
+    case Route::kCertificates: return "GET, HEAD";
     case Route::kIngresses: return "GET, HEAD, POST";
     case Route::kIngress: return "GET, HEAD, DELETE";
-    case Route::kInstance: return "GET, HEAD, PUT, DELETE";
+    case Route::kInstance:
+    case Route::kCertificate: return "GET, HEAD, PUT, DELETE";
   }
   return "";
 }
@@ -56,12 +68,14 @@ std::optional<RouteMatch> matchPath(std::string_view path) {
   if (path == "/openapi.yaml") return RouteMatch{Route::kOpenApi, {}};
   if (path == "/ingresses") return RouteMatch{Route::kIngresses, {}};
   if (path == "/instances") return RouteMatch{Route::kInstances, {}};
+  if (path == "/certificates") return RouteMatch{Route::kCertificates, {}};
   struct Prefix {
     std::string_view prefix;
     Route route;
   };
-  static constexpr std::array<Prefix, 2> kPrefixes{
-      {{"/ingresses/", Route::kIngress}, {"/instances/", Route::kInstance}}};
+  static constexpr std::array<Prefix, 3> kPrefixes{{{"/ingresses/", Route::kIngress},
+                                                    {"/instances/", Route::kInstance},
+                                                    {"/certificates/", Route::kCertificate}}};
   for (const Prefix& p : kPrefixes) {
     if (path.substr(0, p.prefix.size()) != p.prefix) continue;
     std::string_view segment = path.substr(p.prefix.size());
@@ -92,9 +106,18 @@ void canonicalizeIntegralNumbers(Json& j) {
   }
 }
 
-StatusOr<ApiResponse> dispatch(domain::IngressService& service, const ReadinessSource& readiness,
-                               const RouteMatch& m, std::string_view method, std::string_view query,
-                               const Json& body) {
+StatusOr<ApiResponse> dispatchCertificates(domain::CertificateService* certs, const RouteMatch& m,
+                                           std::string_view method, const Json& body) {
+  if (certs == nullptr) return notFound("no certificate service", "not_found");
+  if (m.route == Route::kCertificates) return handleListCertificates(*certs);
+  if (method == "PUT") return handlePutCertificate(*certs, m.param, body);
+  if (method == "DELETE") return handleDeleteCertificate(*certs, m.param);
+  return handleGetCertificate(*certs, m.param);
+}
+
+StatusOr<ApiResponse> dispatch(domain::IngressService& service, domain::CertificateService* certs,
+                               const ReadinessSource& readiness, const RouteMatch& m,
+                               std::string_view method, std::string_view query, const Json& body) {
   switch (m.route) {
     case Route::kHealth: {
       ApiResponse r;
@@ -119,6 +142,8 @@ StatusOr<ApiResponse> dispatch(domain::IngressService& service, const ReadinessS
       if (method == "PUT") return handlePutInstance(service, m.param, body);
       if (method == "DELETE") return handleDeleteInstance(service, m.param);
       return handleGetInstance(service, m.param);
+    case Route::kCertificates:
+    case Route::kCertificate: return dispatchCertificates(certs, m, method, body);
   }
   return internalError("unhandled route");
 }
@@ -190,7 +215,7 @@ ApiResponse Router::handle(const ApiRequest& request) const {
     canonicalizeIntegralNumbers(body);
   }
 
-  StatusOr<ApiResponse> r = dispatch(service_, readiness_, *m, method, query, body);
+  StatusOr<ApiResponse> r = dispatch(service_, certificates_, readiness_, *m, method, query, body);
   ApiResponse out = r.ok() ? std::move(r).value() : errorFromStatus(r.status(), request.request_id);
   out.omit_body = head;
   return out;

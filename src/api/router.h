@@ -7,6 +7,7 @@
 //   GET /health, GET /ready, GET /openapi.yaml           no authentication
 //   GET|POST /ingresses, GET|DELETE /ingresses/{id_or_name}
 //   GET /instances, GET|PUT|DELETE /instances/{name}
+//   GET /certificates, GET|PUT|DELETE /certificates/{name}   (404 without a certificate service)
 // HEAD is accepted wherever GET is (same status and headers, no body). Order of checks: 404 for
 // an unknown path, then authentication (401) on the authenticated routes, then 405 (with Allow),
 // so a wrong method tells an unauthenticated client nothing. GET /ingresses accepts ?limit=N
@@ -23,6 +24,7 @@
 #include "api/http_message.h"
 #include "api/readiness.h"
 #include "auth/auth.h"
+#include "ingress/certificate_service.h"
 #include "ingress/service.h"
 
 namespace ingress::api {
@@ -31,8 +33,11 @@ class Router final : public RequestHandler {
  public:
   // `readiness` answers GET /ready; without one, /ready is 200 with no checks.
   Router(domain::IngressService& service, const auth::Authenticator& auth,
-         ReadinessSource readiness = {})
-      : service_(service), auth_(auth), readiness_(std::move(readiness)) {}
+         ReadinessSource readiness = {}, domain::CertificateService* certificates = nullptr)
+      : service_(service),
+        auth_(auth),
+        readiness_(std::move(readiness)),
+        certificates_(certificates) {}
 
   // Never fails: errors come back as JSON error responses.
   ApiResponse handle(const ApiRequest& request) const override;
@@ -41,6 +46,7 @@ class Router final : public RequestHandler {
   domain::IngressService& service_;
   const auth::Authenticator& auth_;
   const ReadinessSource readiness_;
+  domain::CertificateService* const certificates_;
 };
 
 // A path segment we pass on to the service: 1..253 of [A-Za-z0-9._-], not starting with '.'

@@ -573,7 +573,7 @@ Server::~Server() = default;
 StatusOr<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
                                                  domain::IngressService& service,
                                                  const auth::Authenticator& auth) {
-  auto router = std::make_unique<Router>(service, auth, options.readiness);
+  auto router = std::make_unique<Router>(service, auth, options.readiness, options.certificates);
   const RequestHandler& handler = *router;
   return create(options, std::move(router), handler);
 }

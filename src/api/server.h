@@ -47,6 +47,7 @@
 #include "api/http_message.h"
 #include "api/readiness.h"
 #include "auth/auth.h"
+#include "ingress/certificate_service.h"
 #include "common/status.h"
 #include "ingress/service.h"
 
@@ -75,6 +76,8 @@ struct ServerOptions {
   int handler_threads = 4;  // threads calling the service (1..256)
   // GET /ready of the API router (the (service, auth) create()); empty: ready, no checks.
   ReadinessSource readiness;
+  // /certificates of the API router; null: those routes are 404.
+  domain::CertificateService* certificates = nullptr;
   // Metrics hook (optional): called after every answer — on a handler thread after the router
   // answered a request, on an I/O thread for what the server refused itself (framing errors,
   // 400/413/431 with the method and target as far as they were read, 503
