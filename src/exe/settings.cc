@@ -106,6 +106,85 @@ EnvLookup processEnvironment() {
   };
 }
 
+// HTTPS settings (README "HTTPS").
+template <typename Get>
+Status loadTlsSettings(const Get& get, Settings& s) {
+  if (auto v = get("ACME_EMAIL")) {
+    if (!v->empty() && (v->find('@') == std::string::npos || v->find(' ') != std::string::npos)) {
+      return bad("ACME_EMAIL", *v, "an email address");
+    }
+    s.acme_email = *v;
+    s.acme_enabled = s.acme_enabled || !v->empty();
+  }
+  if (auto v = get("ACME_DIRECTORY_URL")) {
+    if (v->rfind("https://", 0) != 0 && v->rfind("http://", 0) != 0) {
+      return bad("ACME_DIRECTORY_URL", *v, "an https:// URL");
+    }
+    s.acme_directory_url = *v;
+    s.acme_enabled = true;
+  }
+  if (auto v = get("ACME_CA_BUNDLE")) {
+    if (!v->empty() && v->front() != '/') return bad("ACME_CA_BUNDLE", *v, "an absolute path");
+    s.acme_ca_bundle = *v;
+  }
+  if (auto v = get("ACME_DNS_PROVIDER")) {
+    if (*v != "" && *v != "cloudflare" && *v != "exec") {
+      return bad("ACME_DNS_PROVIDER", *v, "cloudflare or exec (or empty: no DNS-01)");
+    }
+    s.acme_dns_provider = *v;
+  }
+  if (auto v = get("CLOUDFLARE_API_TOKEN")) s.cloudflare_api_token = *v;
+  if (auto v = get("ACME_DNS_HOOK")) {
+    if (!v->empty() && v->front() != '/') return bad("ACME_DNS_HOOK", *v, "an absolute path");
+    s.acme_dns_hook = *v;
+  }
+  if (s.acme_dns_provider == "cloudflare" && s.cloudflare_api_token.empty()) {
+    return invalidArgument("ACME_DNS_PROVIDER=cloudflare needs CLOUDFLARE_API_TOKEN");
+  }
+  if (s.acme_dns_provider == "exec" && s.acme_dns_hook.empty()) {
+    return invalidArgument(
+        "ACME_DNS_PROVIDER=exec needs ACME_DNS_HOOK (an executable called as "
+        "`present|cleanup <fqdn> <value>`)");
+  }
+  if (auto v = get("DNS_PROPAGATION_TIMEOUT")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("DNS_PROPAGATION_TIMEOUT", *v, 0, 3600));
+    s.dns_propagation_timeout = std::chrono::seconds(n);
+  }
+  if (auto v = get("DNS_RESOLVERS")) {
+    size_t start = 0;
+    while (start <= v->size()) {
+      size_t comma = v->find(',', start);
+      if (comma == std::string::npos) comma = v->size();
+      std::string entry = v->substr(start, comma - start);
+      start = comma + 1;
+      entry.erase(0, entry.find_first_not_of(" \t"));
+      entry.erase(entry.find_last_not_of(" \t") + 1);
+      if (entry.empty()) continue;
+      // ip, or ip:port ([v6]:port)
+      StatusOr<HostPort> hp =
+          parseHostPort(entry.find(':') == std::string::npos ||
+                                (entry.front() == '[' && entry.find("]:") == std::string::npos)
+                            ? entry + ":53"
+                            : entry);
+      if (!hp.ok()) {
+        return invalidArgument("DNS_RESOLVERS entry \"" + entry +
+                               "\" is invalid: " + std::string(hp.status().message()));
+      }
+      s.dns_resolvers.push_back(entry);
+    }
+  }
+  if (auto v = get("TLS_ALLOWED_DOMAINS")) s.tls_allowed_domains = *v;
+  if (auto v = get("HTTP_PORT")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("HTTP_PORT", *v, 1, 65535));
+    s.http_port = static_cast<uint16_t>(n);
+  }
+  if (auto v = get("ACME_RETRY_INITIAL")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ACME_RETRY_INITIAL", *v, 1, 86400));
+    s.acme_retry_initial = std::chrono::seconds(n);
+  }
+  return okStatus();
+}
+
 StatusOr<Settings> loadSettings(const EnvLookup& env) {
   Settings s;
   auto get = [&](std::string_view name) { return env(name); };
@@ -305,6 +384,7 @@ StatusOr<Settings> loadSettings(const EnvLookup& env) {
     s.target_deny_cidrs = std::move(*cidrs);
   }
   INGRESS_RETURN_IF_ERROR(loadEdgeLimits(get, s));
+  INGRESS_RETURN_IF_ERROR(loadTlsSettings(get, s));
   return s;
 }
 

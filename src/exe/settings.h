@@ -78,6 +78,21 @@ struct Settings {
   // ENVOY_MAX_DOWNSTREAM_CONNECTIONS; unset (0): half of Envoy's descriptor limit, at most 50000.
   uint64_t envoy_max_downstream_connections = 0;
   uint64_t envoy_max_heap_bytes = 1ull << 30;  // ENVOY_MAX_HEAP_BYTES (64 MiB..)
+
+  // HTTPS (README "HTTPS"). ACME is on when ACME_EMAIL or ACME_DIRECTORY_URL is set.
+  bool acme_enabled = false;
+  std::string acme_email;  // ACME_EMAIL
+  std::string acme_directory_url =
+      "https://acme-v02.api.letsencrypt.org/directory";  // ACME_DIRECTORY_URL
+  std::string acme_ca_bundle;        // ACME_CA_BUNDLE (PEM file trusted for the ACME server)
+  std::string acme_dns_provider;     // ACME_DNS_PROVIDER: "" (none), cloudflare, exec
+  std::string cloudflare_api_token;  // CLOUDFLARE_API_TOKEN (cloudflare)
+  std::string acme_dns_hook;         // ACME_DNS_HOOK (exec: an absolute path)
+  std::chrono::seconds dns_propagation_timeout{120};  // DNS_PROPAGATION_TIMEOUT (seconds)
+  std::vector<std::string> dns_resolvers;             // DNS_RESOLVERS (ip[:port], comma-separated)
+  std::string tls_allowed_domains;                    // TLS_ALLOWED_DOMAINS ("": none)
+  uint16_t http_port = 80;                            // HTTP_PORT (redirects, HTTP-01)
+  std::chrono::seconds acme_retry_initial{60};        // ACME_RETRY_INITIAL (seconds, 1..86400)
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

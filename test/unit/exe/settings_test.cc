@@ -598,3 +598,39 @@ TEST(LoadSettingsTest, InvalidEnvoyEdgeLimitsNameTheVariable) {
 
 }  // namespace
 }  // namespace ingress::exe
+
+namespace ingress::exe {
+namespace {
+
+TEST(LoadTlsSettingsTest, AcmeIsOffUntilConfiguredAndDefaultsToLetsEncrypt) {
+  Settings s = loadOk({});
+  EXPECT_FALSE(s.acme_enabled);
+  EXPECT_EQ(s.acme_directory_url, "https://acme-v02.api.letsencrypt.org/directory");
+  EXPECT_EQ(s.http_port, 80);
+  EXPECT_EQ(s.dns_propagation_timeout, std::chrono::seconds(120));
+  s = loadOk({{"ACME_EMAIL", "ops@example.com"}});
+  EXPECT_TRUE(s.acme_enabled);
+  s = loadOk({{"ACME_DIRECTORY_URL", "https://127.0.0.1:14000/dir"},
+              {"ACME_DNS_PROVIDER", "exec"},
+              {"ACME_DNS_HOOK", "/usr/local/bin/dns-hook"},
+              {"DNS_RESOLVERS", "127.0.0.1:8053, 10.0.0.1"},
+              {"HTTP_PORT", "8080"}});
+  EXPECT_TRUE(s.acme_enabled);
+  EXPECT_EQ(s.dns_resolvers, (std::vector<std::string>{"127.0.0.1:8053", "10.0.0.1"}));
+  EXPECT_EQ(s.http_port, 8080);
+}
+
+TEST(LoadTlsSettingsTest, BadValuesNameTheVariable) {
+  auto msg = [](const Env& env) { return load(env).status().message(); };
+  EXPECT_NE(msg({{"ACME_EMAIL", "nope"}}).find("ACME_EMAIL"), std::string::npos);
+  EXPECT_NE(msg({{"ACME_DIRECTORY_URL", "ftp://x"}}).find("ACME_DIRECTORY_URL"), std::string::npos);
+  EXPECT_NE(msg({{"ACME_DNS_PROVIDER", "route53"}}).find("ACME_DNS_PROVIDER"), std::string::npos);
+  EXPECT_NE(msg({{"ACME_DNS_PROVIDER", "cloudflare"}}).find("CLOUDFLARE_API_TOKEN"),
+            std::string::npos);
+  EXPECT_NE(msg({{"ACME_DNS_PROVIDER", "exec"}}).find("ACME_DNS_HOOK"), std::string::npos);
+  EXPECT_NE(msg({{"DNS_RESOLVERS", "not-an-ip"}}).find("DNS_RESOLVERS"), std::string::npos);
+  EXPECT_NE(msg({{"HTTP_PORT", "0"}}).find("HTTP_PORT"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ingress::exe
