@@ -47,8 +47,8 @@
 #include "api/http_message.h"
 #include "api/readiness.h"
 #include "auth/auth.h"
-#include "ingress/certificate_service.h"
 #include "common/status.h"
+#include "ingress/certificate_service.h"
 #include "ingress/service.h"
 
 namespace ingress::api {

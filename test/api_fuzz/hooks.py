@@ -17,6 +17,10 @@ request valid (and an invalid one invalid), so every check still judges the real
   reopened within the drain time; see test/cli_e2e, which reproduces it) that would otherwise
   mask everything else this run checks. Distinct ports also keep two rules of one valid
   request from sharing (hostname, port), which the schema cannot forbid.
+* createIngress: a boolean `tls` or `redirect_http` becomes false: the daemon under test has no
+  certificate source (a TLS rule is 400 tls_not_configured, which the schema cannot express).
+* putCertificate: a string `certificate` / `private_key` becomes the valid pair the script made
+  (FUZZ_CERT_FILE, FUZZ_KEY_FILE): random text is never a certificate.
 """
 import itertools
 import os
@@ -63,6 +67,9 @@ def _fix_rule(rule):
         inst = target.get("instance")
         if isinstance(inst, str) and len(inst) <= 63 and NAME.match(inst):
             target["instance"] = INSTANCES[sum(map(ord, inst)) % len(INSTANCES)]
+    for flag in ("tls", "redirect_http"):
+        if isinstance(rule.get(flag), bool):
+            rule[flag] = False
     match = rule.get("match")
     if PORT_COUNT and isinstance(match, dict):
         port = match.get("port", 80)
@@ -79,6 +86,14 @@ def before_call(context, case, kwargs):
         params = case.path_parameters or {}
         if params.get("name") in INSTANCES:
             params["name"] = params["name"] + "-kept"
+        return
+    if method == "PUT" and case.operation.path == "/certificates/{name}":
+        body = case.body
+        if isinstance(body, dict):
+            for field, env in (("certificate", "FUZZ_CERT_FILE"), ("private_key", "FUZZ_KEY_FILE")):
+                if isinstance(body.get(field), str) and os.environ.get(env):
+                    with open(os.environ[env]) as f:
+                        body[field] = f.read()
         return
     if method != "POST" or case.operation.path != "/ingresses":
         return

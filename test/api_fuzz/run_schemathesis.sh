@@ -69,6 +69,11 @@ PY
 )
 log "ingress listeners go to 127.0.0.1:$port_base..$((port_base + port_count - 1))"
 
+# A valid certificate and key for putCertificate (see hooks.py).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+  -subj /CN=fuzz.test -addext subjectAltName=DNS:fuzz.test \
+  -keyout "$WORK_DIR/fuzz-key.pem" -out "$WORK_DIR/fuzz-cert.pem" 2>/dev/null
+
 report_dir=${FUZZ_REPORT_DIR:-$WORK_DIR/report}
 mkdir -p "$report_dir"
 log "schemathesis: $max_examples examples per operation, seed $seed"
@@ -79,6 +84,7 @@ status=0
   export SCHEMATHESIS_HOOKS=hooks
   export FUZZ_INSTANCES=$(IFS=,; echo "${instances[*]}")
   export FUZZ_PORT_BASE=$port_base FUZZ_PORT_COUNT=$port_count
+  export FUZZ_CERT_FILE=$WORK_DIR/fuzz-cert.pem FUZZ_KEY_FILE=$WORK_DIR/fuzz-key.pem
   "$schemathesis" run "$API_URL/openapi.yaml" \
     --url "$API_URL" \
     --checks all \
