@@ -38,7 +38,8 @@ ApiResponse AcmeChallengeHandler::handle(const ApiRequest& request) const {
   const std::string_view token = path.substr(kAcmeChallengePrefix.size());
   std::optional<std::string> answer;
   if (isToken(token) && lookup_) answer = lookup_(token);
-  ApiResponse r = answer ? text(200, *answer, "application/octet-stream") : text(404, "not found\n");
+  ApiResponse r =
+      answer ? text(200, *answer, "application/octet-stream") : text(404, "not found\n");
   r.omit_body = head;
   return r;
 }

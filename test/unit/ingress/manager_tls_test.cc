@@ -146,21 +146,19 @@ TEST(CertificateForTest, UserOverAcmeThenLaterExpiryAndWildcardsCoverOneLabel) {
     return ServedCertificatePtr(c);
   };
   using S = ServedCertificate::Source;
-  SnapshotPtr s = ConfigSnapshot::make(
-      1, {}, {},
-      {cert("acme.b", S::kAcme, {"api.example.com"}, 90),
-       cert("acme.a", S::kAcme, {"api.example.com"}, 60),
-       cert("user.wild", S::kUser, {"*.example.com"}, 30)});
+  SnapshotPtr s = ConfigSnapshot::make(1, {}, {},
+                                       {cert("acme.b", S::kAcme, {"api.example.com"}, 90),
+                                        cert("acme.a", S::kAcme, {"api.example.com"}, 60),
+                                        cert("user.wild", S::kUser, {"*.example.com"}, 30)});
   ASSERT_NE(s->certificateFor("api.example.com"), nullptr);
   EXPECT_EQ(s->certificateFor("api.example.com")->id, "user.wild");
   EXPECT_EQ(s->certificateFor("www.example.com")->id, "user.wild");
   EXPECT_EQ(s->certificateFor("*.example.com")->id, "user.wild");
   EXPECT_EQ(s->certificateFor("example.com"), nullptr) << "not the apex";
   EXPECT_EQ(s->certificateFor("a.b.example.com"), nullptr) << "not two labels";
-  SnapshotPtr acme_only = ConfigSnapshot::make(
-      1, {}, {},
-      {cert("acme.b", S::kAcme, {"api.example.com"}, 90),
-       cert("acme.a", S::kAcme, {"api.example.com"}, 60)});
+  SnapshotPtr acme_only = ConfigSnapshot::make(1, {}, {},
+                                               {cert("acme.b", S::kAcme, {"api.example.com"}, 90),
+                                                cert("acme.a", S::kAcme, {"api.example.com"}, 60)});
   EXPECT_EQ(acme_only->certificateFor("api.example.com")->id, "acme.b") << "the later expiry";
   EXPECT_TRUE(certificateNameCovers("*.example.com", "x.example.com"));
   EXPECT_FALSE(certificateNameCovers("*.example.com", "*.x.example.com"));
