@@ -10,7 +10,7 @@ apt_packages=(
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev
   libcurl4-openssl-dev libssl-dev libzstd-dev zstd
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  curl procps iproute2 wrk
+  curl procps iproute2 wrk pebble
   python3 python3-pip python3-venv
   clang-14 libclang-rt-14-dev clang-format-14
   protobuf-compiler libprotobuf-dev

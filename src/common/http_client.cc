@@ -75,6 +75,9 @@ StatusOr<HttpResponse> httpCall(const HttpRequest& request) {
   if (!request.unix_socket.empty()) {
     curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
   }
+  if (!request.ca_bundle.empty()) {
+    curl_easy_setopt(c, CURLOPT_CAINFO, request.ca_bundle.c_str());
+  }
   if (request.method == "GET") {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {

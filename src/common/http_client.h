@@ -19,6 +19,7 @@ struct HttpRequest {
   std::string body;
   std::chrono::milliseconds timeout{2000};
   std::string unix_socket;  // connect through this unix socket instead of TCP
+  std::string ca_bundle;    // PEM file of CAs to trust for https (empty: the system's store)
   size_t max_response_bytes = 8 << 20;
 };
 
