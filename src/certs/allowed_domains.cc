@@ -11,7 +11,8 @@ StatusOr<AllowedDomains> AllowedDomains::parse(std::string_view csv) {
     size_t comma = csv.find(',', start);
     if (comma == std::string_view::npos) comma = csv.size();
     std::string_view entry = csv.substr(start, comma - start);
-    while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\t')) entry.remove_prefix(1);
+    while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\t'))
+      entry.remove_prefix(1);
     while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\t')) entry.remove_suffix(1);
     start = comma + 1;
     if (entry.empty()) continue;
@@ -19,8 +20,8 @@ StatusOr<AllowedDomains> AllowedDomains::parse(std::string_view csv) {
       out.any_ = true;
       continue;
     }
-    Status st = domain::validateHostname(entry, "TLS_ALLOWED_DOMAINS entry \"" +
-                                                    std::string(entry.substr(0, 64)) + "\"");
+    Status st = domain::validateHostname(
+        entry, "TLS_ALLOWED_DOMAINS entry \"" + std::string(entry.substr(0, 64)) + "\"");
     if (!st.ok()) return st;
     std::string name = domain::lowercaseHostname(entry);
     if (name.compare(0, 2, "*.") == 0) {

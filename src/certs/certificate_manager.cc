@@ -11,9 +11,9 @@
 namespace ingress::certs {
 namespace {
 
-using std::chrono::system_clock;
 using domain::CertificateStatus;
 using domain::ServedCertificate;
+using std::chrono::system_clock;
 
 constexpr char kUserPrefix[] = "user.";
 
@@ -226,8 +226,8 @@ void CertificateManager::obtain(const std::string& hostname, const std::string& 
               {{"hostname", hostname},
                {"error", st.message()},
                {"failures", w.failures},
-               {"retry_in_s", std::chrono::duration_cast<std::chrono::seconds>(
-                                  w.next_attempt - now).count()}});
+               {"retry_in_s",
+                std::chrono::duration_cast<std::chrono::seconds>(w.next_attempt - now).count()}});
   };
   log::info(replaces.empty() ? "ordering a certificate" : "renewing a certificate",
             {{"hostname", hostname}, {"certificate", id}});
@@ -284,12 +284,13 @@ void CertificateManager::obtain(const std::string& hostname, const std::string& 
   std::lock_guard lock(mu_);
   Work& w = work_[hostname];
   w = Work{};
-  log::info("certificate active",
-            {{"hostname", hostname},
-             {"certificate", id},
-             {"serial", held->served->serial},
-             {"renew_in_h", std::chrono::duration_cast<std::chrono::hours>(
-                                held->renew_at - clock_.now()).count()}});
+  log::info(
+      "certificate active",
+      {{"hostname", hostname},
+       {"certificate", id},
+       {"serial", held->served->serial},
+       {"renew_in_h",
+        std::chrono::duration_cast<std::chrono::hours>(held->renew_at - clock_.now()).count()}});
 }
 
 std::vector<domain::ServedCertificatePtr> CertificateManager::certificates() const {
@@ -325,9 +326,10 @@ Status CertificateManager::admitTlsRule(const domain::Rule& rule, const std::str
                            "domain_not_allowed");
   }
   if (host.rfind("*.", 0) == 0 && !settings_.dns01) {
-    return invalidArgument(path + ".match.hostname: a wildcard certificate needs the DNS-01 "
-                                  "challenge: set ACME_DNS_PROVIDER (cloudflare or exec), or "
-                                  "upload a certificate covering \"" +
+    return invalidArgument(path +
+                               ".match.hostname: a wildcard certificate needs the DNS-01 "
+                               "challenge: set ACME_DNS_PROVIDER (cloudflare or exec), or "
+                               "upload a certificate covering \"" +
                                host + "\"",
                            "dns_provider_required");
   }
@@ -379,8 +381,8 @@ CertificateStatus CertificateManager::status(const domain::Rule& rule,
   return s;
 }
 
-domain::CertificateInfoView CertificateManager::viewOf(const Held& h,
-                                                        const domain::ConfigSnapshot* snapshot) const {
+domain::CertificateInfoView CertificateManager::viewOf(
+    const Held& h, const domain::ConfigSnapshot* snapshot) const {
   domain::CertificateInfoView v;
   v.id = h.stored.id;
   v.source = h.stored.source;
@@ -409,8 +411,7 @@ StatusOr<domain::CertificateInfoView> CertificateManager::putCertificate(
     std::string_view name, const std::string& chain_pem, const std::string& key_pem) {
   if (!domain::isValidName(name)) {
     return invalidArgument(
-        "name: must consist of lowercase letters, digits and '-', 1..63 characters",
-        "bad_request");
+        "name: must consist of lowercase letters, digits and '-', 1..63 characters", "bad_request");
   }
   const system_clock::time_point now = clock_.now();
   INGRESS_RETURN_IF_ERROR(tls::validateUpload(chain_pem, key_pem, now));

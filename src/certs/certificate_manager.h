@@ -48,8 +48,8 @@
 namespace ingress::certs {
 
 struct CertificateManagerSettings {
-  AllowedDomains allowed;  // TLS_ALLOWED_DOMAINS
-  bool dns01 = false;      // a DNS-01 provider is configured (needed for wildcard hostnames)
+  AllowedDomains allowed;   // TLS_ALLOWED_DOMAINS
+  bool dns01 = false;       // a DNS-01 provider is configured (needed for wildcard hostnames)
   uint16_t http_port = 80;  // HTTP_PORT: plain HTTP only (redirects, HTTP-01)
   std::chrono::seconds retry_initial{60};
   std::chrono::seconds retry_max{std::chrono::hours(6)};
@@ -131,9 +131,9 @@ class CertificateManager final : public domain::CertificateCatalog,
   std::function<Status()> refresh_;
 
   mutable std::mutex mu_;
-  std::map<std::string, Held> held_;   // by id (user.* and acme.*)
-  std::map<std::string, Work> work_;   // by hostname
-  std::mutex user_mu_;                 // serializes user uploads and deletes
+  std::map<std::string, Held> held_;  // by id (user.* and acme.*)
+  std::map<std::string, Work> work_;  // by hostname
+  std::mutex user_mu_;                // serializes user uploads and deletes
 
   std::mutex wake_mu_;
   std::condition_variable wake_cv_;

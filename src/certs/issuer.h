@@ -28,8 +28,8 @@ class CertificateIssuer {
   // certificate it renews, or empty. Blocks until the chain (PEM, leaf first) is downloaded or
   // the order failed. Returns the chain, or fills `failure`.
   virtual std::optional<std::string> issue(const std::vector<std::string>& names,
-                                           const std::string& csr_der,
-                                           const std::string& replaces, IssueFailure& failure) = 0;
+                                           const std::string& csr_der, const std::string& replaces,
+                                           IssueFailure& failure) = 0;
   // The CA's suggested renewal window (RFC 9773 renewalInfo) for the certificate with this id;
   // nullopt when the CA offers no ARI or the query failed (the caller falls back to 2/3 of the
   // lifetime).

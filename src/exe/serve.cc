@@ -30,6 +30,7 @@
 #include "envoy/route_publisher.h"
 #include "envoy/watchdog.h"
 #include "envoy/xds_applier.h"
+#include "exe/https.h"
 #include "exe/inotify_budget.h"
 #include "exe/memory_policy.h"
 #include "exe/own_sockets.h"
@@ -230,10 +231,15 @@ int runServe(const Settings& settings) {
   envoy::XdsApplier applier(fs, admin, clock, daemon.paths().xds_dir,
                             probeAddress(settings.envoy_listen_address),
                             settings.envoy_listen_address);
+  // HTTPS: certificates (uploads and ACME), the default certificate, the ACME challenge listener.
+  auto https = Https::create(settings, fs, clock, processes, *data_dir);
+  if (!https.ok()) return fail(https.status().withContext("HTTPS"));
   envoy::BuilderSettings builder;
   builder.listen_address = settings.envoy_listen_address;
   builder.xds_dir = daemon.paths().xds_dir;
+  builder.sds_dir = joinPath(daemon.paths().dir, "sds");
   builder.edge = edgeLimits(settings);
+  builder.tls = (*https)->tlsSettings();
   envoy::RoutePublisher publisher(applier, builder, settings.envoy_apply_timeout);
   // Free heap pages go back to the kernel after publishes (memory_policy.h); declared before
   // everything that can publish, so it outlives them.
@@ -307,7 +313,12 @@ int runServe(const Settings& settings) {
       domain::ManagerLimits{.max_ingresses = settings.max_ingresses,
                             .max_listener_ports = settings.max_listener_ports,
                             .max_rules_per_ingress = settings.max_rules_per_ingress},
-      &target_policy);
+      &target_policy, &(*https)->certificates());
+  (*https)->attach(manager);
+  if (uint16_t p = (*https)->challengePort(); p != 0) {
+    addListenSocket(target_policy, "127.0.0.1:" + std::to_string(p), p, "ACME challenge listener",
+                    local_addresses);
+  }
   // 3. The API and metrics sockets, and the API secret, before Envoy is started or adopted: an
   //    unusable address (in use, not local) or secret stops serve with nothing started. The
   //    sockets are bound now and accept once Envoy serves (early clients wait in the backlog).
@@ -357,6 +368,7 @@ int runServe(const Settings& settings) {
     r.checks.push_back(watchdogCheck(watchdog.status()));
     return r;
   };
+  server_options.certificates = &(*https)->certificates();
   server_options.on_response = [&metrics](std::string_view method, std::string_view target,
                                           int status, std::chrono::nanoseconds elapsed) {
     metrics.recordApiRequest(method, target, status, elapsed);  // metrics (issue 6)
@@ -442,6 +454,8 @@ int runServe(const Settings& settings) {
 
   // 5. From now on a dead supervisor is replaced (and Envoy with it).
   watchdog.start();
+  // Certificates: ACME orders and renewals, answering challenges.
+  if (Status st = (*https)->start(); !st.ok()) return fail(st.withContext("HTTPS"));
 
   // 6. The periodic reconcile: notices instances that moved or vanished at the source (hypeman)
   //    without any API call here, and commits a new snapshot when a resolution changed.
@@ -454,6 +468,7 @@ int runServe(const Settings& settings) {
   log::info("stop signal received", {{"signal", sig}});
   watchdog.stop();  // first: a stop must not be mistaken for a death
   reconciler.stop();
+  (*https)->stop();
   (*server)->stop(std::chrono::seconds(10));
   (*metrics_server)->stop(std::chrono::seconds(1));  // metrics (issue 6)
 

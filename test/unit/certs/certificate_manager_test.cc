@@ -13,9 +13,9 @@
 #include <memory>
 
 #include "common/filesystem.h"
+#include "test_common/fake_clock.h"
 #include "test_common/test_env.h"
 #include "tls/x509.h"
-#include "test_common/fake_clock.h"
 
 namespace ingress::certs {
 namespace {
@@ -41,7 +41,8 @@ class FakeIssuer final : public CertificateIssuer {
     replaces_.push_back(replaces);
     if (fail_next_ > 0) {
       --fail_next_;
-      failure.status = failedPrecondition("rateLimited: too many certificates", "acme_rate_limited");
+      failure.status =
+          failedPrecondition("rateLimited: too many certificates", "acme_rate_limited");
       failure.retry_after = retry_after_;
       return std::nullopt;
     }
@@ -134,8 +135,8 @@ class CertificateManagerTest : public ::testing::Test {
                    [this]() -> Status {
                      if (refuse_) return aborted("envoy rejected", "config_rejected");
                      ++refreshes_;
-                     snapshot_ = domain::ConfigSnapshot::make(snapshot_->generation() + 1,
-                                                              entries_, {}, certs_->certificates());
+                     snapshot_ = domain::ConfigSnapshot::make(snapshot_->generation() + 1, entries_,
+                                                              {}, certs_->certificates());
                      return okStatus();
                    });
   }
@@ -283,8 +284,7 @@ TEST_F(CertificateManagerTest, AUserCertificateCoveringAHostnameIsUsedInsteadOfA
   EXPECT_EQ(s.state, CertificateStatus::State::kActive);
   EXPECT_EQ(s.source, "user");
   EXPECT_EQ(s.id, "user.wild");
-  EXPECT_EQ(certs_->getCertificate("wild")->serving,
-            std::vector<std::string>{"api.example.com"});
+  EXPECT_EQ(certs_->getCertificate("wild")->serving, std::vector<std::string>{"api.example.com"});
   // Deleted: ACME takes over.
   ASSERT_TRUE(certs_->deleteCertificate("wild").ok());
   certs_->runOnce();
@@ -347,8 +347,7 @@ TEST(AllowedDomainsTest, ExactWildcardOneLabelAnyAndNone) {
   auto none = AllowedDomains::parse("");
   EXPECT_TRUE(none->empty());
   EXPECT_FALSE(none->allows("api.example.com"));
-  EXPECT_EQ(AllowedDomains::parse("a.com, bad host").status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(AllowedDomains::parse("a.com, bad host").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace
