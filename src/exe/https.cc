@@ -20,9 +20,9 @@ StatusOr<tls::SelfSigned> loadOrMakeDefault(tls::CertificateStore& store, Clock&
       return tls::SelfSigned{c.chain_pem, c.key_pem};
     }
   }
-  INGRESS_ASSIGN_OR_RETURN(tls::SelfSigned made,
-                           tls::makeSelfSigned("ingressd-default", clock.now(),
-                                               std::chrono::hours(24 * 3650)));
+  INGRESS_ASSIGN_OR_RETURN(
+      tls::SelfSigned made,
+      tls::makeSelfSigned("ingressd-default", clock.now(), std::chrono::hours(24 * 3650)));
   tls::StoredCertificate stored;
   stored.id = kDefaultId;
   stored.source = std::string(tls::kSourceUser);
@@ -89,10 +89,8 @@ StatusOr<std::unique_ptr<Https>> Https::create(const Settings& settings, Filesys
     h->issuer_ = std::make_unique<certs::AcmeIssuer>(*h->client_);
 
     // The challenge listener: loopback, ephemeral, same server machinery as the API.
-    h->challenge_handler_ =
-        std::make_unique<api::AcmeChallengeHandler>([r = h->http01_.get()](std::string_view t) {
-          return r->lookup(t);
-        });
+    h->challenge_handler_ = std::make_unique<api::AcmeChallengeHandler>(
+        [r = h->http01_.get()](std::string_view t) { return r->lookup(t); });
     api::ServerOptions o;
     o.name = "ACME challenge";
     o.listen = "127.0.0.1:0";
