@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "common/status.h"
@@ -38,6 +39,11 @@ class AdminApi {
   // successfully. The default, for fakes without listener errors: none.
   virtual StatusOr<std::map<std::string, std::string>> listenerErrors() const {
     return std::map<std::string, std::string>{};
+  }
+  // The serial of every certificate Envoy serves (/certs: cert_chain[].serial_number, lowercase
+  // hex). The default, for fakes without TLS: none.
+  virtual StatusOr<std::set<std::string>> servedCertificateSerials() const {
+    return std::set<std::string>{};
   }
 };
 

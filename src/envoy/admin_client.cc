@@ -151,6 +151,22 @@ StatusOr<std::map<std::string, std::string>> AdminClient::listenerErrors() const
   return parseListenerErrors(body);
 }
 
+StatusOr<std::set<std::string>> AdminClient::servedCertificateSerials() const {
+  INGRESS_ASSIGN_OR_RETURN(std::string body, get("/certs"));
+  auto j = parseJsonStrict(body, 16);
+  if (!j.ok() || !j->is_object()) return unavailable("/certs did not answer JSON");
+  std::set<std::string> out;
+  for (const auto& c : j->value("certificates", Json::array())) {
+    if (!c.is_object()) continue;
+    for (const auto& link : c.value("cert_chain", Json::array())) {
+      if (link.is_object() && link.contains("serial_number") && link["serial_number"].is_string()) {
+        out.insert(link["serial_number"].get<std::string>());
+      }
+    }
+  }
+  return out;
+}
+
 Status AdminClient::drainListenersGracefully() const {
   HttpRequest req;
   req.method = "POST";

@@ -44,6 +44,7 @@ class AdminClient final : public AdminApi {
       const std::string& regex) const override;
   // GET /config_dump?resource=dynamic_listeners: error_state.details by listener name.
   StatusOr<std::map<std::string, std::string>> listenerErrors() const override;
+  StatusOr<std::set<std::string>> servedCertificateSerials() const override;
   // POST /drain_listeners?graceful: listeners drain for --drain-time-s, then close.
   Status drainListenersGracefully() const;
   // GET of any admin path, returning the body of a 200.

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/filesystem.h"
+#include "envoy/sds_builder.h"
 
 namespace ingress::envoy {
 namespace {
@@ -16,6 +17,13 @@ constexpr char kHcmType[] =
 constexpr char kRouterType[] = "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router";
 constexpr char kConnectionLimitType[] =
     "type.googleapis.com/envoy.extensions.filters.network.connection_limit.v3.ConnectionLimit";
+constexpr char kTlsInspectorType[] =
+    "type.googleapis.com/envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector";
+constexpr char kDownstreamTlsType[] =
+    "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
+constexpr char kEarlyHeaderMutationType[] =
+    "type.googleapis.com/"
+    "envoy.extensions.http.early_header_mutation.header_mutation.v3.HeaderMutation";
 
 std::string durationText(std::chrono::seconds d) { return std::to_string(d.count()) + "s"; }
 
@@ -29,7 +37,13 @@ Json connectionLimitFilter(const std::string& name, const EdgeLimits& e) {
             {"max_connections", e.max_connections_per_listener}}}};
 }
 
-Json listener(uint16_t port, const BuilderSettings& s) {
+// What a filter chain's connection manager does with kChainHeader before routing (early header
+// mutation: before the route is chosen, so the 421 route of routing_plan.h sees it).
+enum class ChainHeader { kNone, kSet, kRemove };
+
+// The connection manager of a port; on a TLS port `chain` is the certificate id of its chain.
+Json connectionManager(uint16_t port, const BuilderSettings& s, ChainHeader header,
+                       const std::string& chain) {
   const std::string name = listenerName(port);
   const EdgeLimits& e = s.edge;
   Json hcm = {
@@ -69,7 +83,40 @@ Json listener(uint16_t port, const BuilderSettings& s) {
         {"initial_stream_window_size", 65536},
         {"initial_connection_window_size", 1048576}}},
   };
-  return {
+  // On http_port the Host's port is dropped before routing, so a redirect to https on 443 has
+  // no port in its Location (Envoy keeps any port but the scheme's default, and `a.test:8080`
+  // is what a client sends to a non-default http_port).
+  if (port == s.tls.http_port) hcm["strip_any_host_port"] = true;
+  if (header != ChainHeader::kNone) {
+    Json mutation = header == ChainHeader::kSet
+                        ? Json{{"append",
+                                {{"header", {{"key", kChainHeader}, {"value", chain}}},
+                                 {"append_action", "OVERWRITE_IF_EXISTS_OR_ADD"}}}}
+                        : Json{{"remove", kChainHeader}};
+    hcm["early_header_mutation_extensions"] = {
+        {{"name", "ingress.chain_header"},
+         {"typed_config",
+          {{"@type", kEarlyHeaderMutationType}, {"mutations", Json::array({mutation})}}}}};
+  }
+  return {{"name", "envoy.filters.network.http_connection_manager"}, {"typed_config", hcm}};
+}
+
+// A DownstreamTlsContext whose certificate is the SDS secret `id` (sds_builder.h: its file).
+Json tlsSocket(const std::string& id, const BuilderSettings& s) {
+  const Json sds_config = {{"path_config_source", {{"path", sdsPath(s.sds_dir, id)}}},
+                           {"resource_api_version", "V3"}};
+  const Json common = {{"tls_params", {{"tls_minimum_protocol_version", "TLSv1_2"}}},
+                       {"alpn_protocols", Json::array({"h2", "http/1.1"})},
+                       {"tls_certificate_sds_secret_configs",
+                        Json::array({Json{{"name", id}, {"sds_config", sds_config}}})}};
+  return {{"name", "envoy.transport_sockets.tls"},
+          {"typed_config", {{"@type", kDownstreamTlsType}, {"common_tls_context", common}}}};
+}
+
+Json listener(uint16_t port, const PlannedPort& planned, const BuilderSettings& s) {
+  const std::string name = listenerName(port);
+  const EdgeLimits& e = s.edge;
+  Json l = {
       {"@type", kListenerType},
       {"name", name},
       {"address", {{"socket_address", {{"address", s.listen_address}, {"port_value", port}}}}},
@@ -77,18 +124,41 @@ Json listener(uint16_t port, const BuilderSettings& s) {
       // port another process holds) and the kernel would share connections between them.
       {"enable_reuse_port", false},
       {"per_connection_buffer_limit_bytes", e.per_connection_buffer_limit_bytes},
-      {"filter_chains",
-       {{{"filters",
-          {connectionLimitFilter(name, e),
-           {{"name", "envoy.filters.network.http_connection_manager"}, {"typed_config", hcm}}}}}}},
   };
+  if (!planned.tls) {
+    l["filter_chains"] = {
+        {{"filters",
+          {connectionLimitFilter(name, e), connectionManager(port, s, ChainHeader::kNone, "")}}}};
+    return l;
+  }
+  // TLS: SNI picks a chain per certificate; clients without SNI or with a name no chain has get
+  // the default certificate instead of a reset. Nothing here depends on the hosts except the
+  // chains, so adding a host is a filter-chain-only update (Envoy drains only changed chains).
+  l["listener_filters"] = {{{"name", "envoy.filters.listener.tls_inspector"},
+                            {"typed_config", {{"@type", kTlsInspectorType}}}}};
+  Json chains = Json::array();
+  for (const PlannedChain& c : planned.chains) {
+    chains.push_back({{"name", c.certificate},
+                      {"filter_chain_match", {{"server_names", c.server_names}}},
+                      {"transport_socket", tlsSocket(c.certificate, s)},
+                      {"filters",
+                       {connectionLimitFilter(name, e),
+                        connectionManager(port, s, ChainHeader::kSet, c.certificate)}}});
+  }
+  l["filter_chains"] = std::move(chains);
+  l["default_filter_chain"] = {
+      {"name", kDefaultSecret},
+      {"transport_socket", tlsSocket(kDefaultSecret, s)},
+      {"filters",
+       {connectionLimitFilter(name, e), connectionManager(port, s, ChainHeader::kRemove, "")}}};
+  return l;
 }
 
 }  // namespace
 
 Json buildListeners(const RoutingPlan& plan, const BuilderSettings& settings) {
   Json out = Json::array();
-  for (const auto& [port, vhosts] : plan.ports) out.push_back(listener(port, settings));
+  for (const auto& [port, planned] : plan.ports) out.push_back(listener(port, planned, settings));
   return out;
 }
 

@@ -1,7 +1,9 @@
 // The route builder: one RouteConfiguration `ingress_<port>` per port, encoded once into the
 // bytes of that port's route file. A virtual host per hostname (matched with or without the Host
 // header's port, any letter case) holding the plan's routes in order, and a last `*` host
-// answering 404 kNotFoundBody. Pure and deterministic.
+// answering 404 kNotFoundBody. Routes forward to a cluster, answer ACME challenges, redirect to
+// https (308) or answer directly (421 on another certificate's chain: routing_plan.h). Pure and
+// deterministic.
 //
 // Built by difference: each virtual host is encoded on its own (encodeVirtualHost) and a table
 // is assembled from the encoded hosts of its port in hostname order (assembleRouteTable), so a
@@ -38,8 +40,16 @@ struct RouteTable {
 };
 using RouteTablePtr = std::shared_ptr<const RouteTable>;
 
+// What a table holds besides its hosts.
+struct TableOptions {
+  bool tls = false;        // a TLS port's: removes kChainHeader before forwarding
+  bool challenge = false;  // the `*` host answers ACME HTTP-01 first (http_port)
+};
+TableOptions tableOptions(const PlannedPort& port);
+
 std::string encodeVirtualHost(const PlannedVirtualHost& vh);
-RouteTablePtr assembleRouteTable(uint16_t port, const std::vector<std::string_view>& encoded_hosts);
+RouteTablePtr assembleRouteTable(uint16_t port, const std::vector<std::string_view>& encoded_hosts,
+                                 TableOptions options = {});
 
 // The route file (a DiscoveryResponse holding the table under its version) and back.
 std::string routeFileContent(const RouteTable& table);

@@ -2,6 +2,7 @@
 #include "envoy/xds_applier.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "common/log.h"
@@ -120,6 +121,10 @@ void XdsApplier::loadCurrent() {
   current_.clusters = ClusterSet::fromJson(clusters, cds_version);
   current_.listeners =
       readResources(fs_, joinPath(xds_dir_, kLdsFile), &current_.listeners_version);
+  // Secrets are not read back: the next apply writes every one again and confirms it (the
+  // same content keeps its version, so Envoy's readout matches at once).
+  current_.secrets.clear();
+  served_serials_.clear();
   current_.version.clear();  // what Envoy serves is known by the versions of its parts
   // Only the routes of ports that have a listener are live; other files are leftovers.
   std::set<std::string> listening;
@@ -171,12 +176,15 @@ std::string XdsApplier::describeListenerReject() const {
 }
 
 Status XdsApplier::writeFile(const XdsFile& f) {
-  const std::string path = joinPath(xds_dir_, f.name);
-  // A route file's folder is created before its first write, so it exists before the listener
-  // whose subscription watches it (the routes layer precedes the listeners layer).
-  if (auto slash = f.name.rfind('/'); slash != std::string::npos) {
-    INGRESS_RETURN_IF_ERROR(fs_.makeDirs(joinPath(xds_dir_, f.name.substr(0, slash)), 0700));
+  const bool absolute = !f.name.empty() && f.name[0] == '/';
+  const std::string path = absolute ? f.name : joinPath(xds_dir_, f.name);
+  // A route file's folder (and the SDS directory) is created before its first write, so it
+  // exists before the listener whose subscription watches it (the routes and secrets layers
+  // precede the listeners layer).
+  if (auto slash = path.rfind('/'); slash != std::string::npos && slash > 0) {
+    INGRESS_RETURN_IF_ERROR(fs_.makeDirs(path.substr(0, slash), 0700));
   }
+  // 0600: SDS files hold private keys.
   return fs_.writeFileAtomicNoSync(path, f.content, 0600);
 }
 
@@ -187,8 +195,23 @@ Status XdsApplier::writeAll(const XdsConfig& config) {
     INGRESS_RETURN_IF_ERROR(writeFile({rdsFileName(port), routeFileContent(*table)}));
   }
   INGRESS_RETURN_IF_ERROR(writeFile({kCdsFile, config.clusters->file()}));
+  for (const auto& [id, secret] : config.secrets) {
+    INGRESS_RETURN_IF_ERROR(writeFile({secret->path, secret->content}));
+  }
   INGRESS_RETURN_IF_ERROR(
       writeFile({kLdsFile, discoveryFile(config.listeners_version, config.listeners)}));
+  // Leftover SDS files (certificates no longer in use) in the SDS directory.
+  if (!config.secrets.empty()) {
+    const std::string sds_dir = dirName(config.secrets.begin()->second->path);
+    std::set<std::string> keep;
+    for (const auto& [id, secret] : config.secrets) keep.insert(baseName(secret->path));
+    auto names = fs_.listDir(sds_dir);
+    for (const auto& n : names.ok() ? *names : std::vector<std::string>{}) {
+      if (n.size() > 5 && n.ends_with(".json") && n[0] != '.' && !keep.count(n)) {
+        (void)fs_.removeFile(joinPath(sds_dir, n));
+      }
+    }
+  }
   // Leftover route files of ports without a listener (safe: Envoy is not running yet); their
   // empty folders stay.
   // (Only the folders are listed: the files themselves need not be read.)
@@ -197,6 +220,7 @@ Status XdsApplier::writeAll(const XdsConfig& config) {
   }
   current_ = config;
   in_sync_ = true;
+  served_serials_.clear();  // written, not confirmed: the next apply confirms them
   return okStatus();
 }
 
@@ -276,6 +300,46 @@ Status XdsApplier::waitFor(const std::map<std::string, std::string>& expect,
     interval = std::min(interval * 2, kMaxPollInterval);
   }
 }
+
+namespace {
+
+// A serial as /certs prints it: lowercase hex; compared without separators or leading zeros.
+std::string canonicalSerial(std::string s) {
+  std::string out;
+  for (char c : s) {
+    if (c == ':' || c == ' ') continue;
+    out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  const size_t first = out.find_first_not_of('0');
+  return first == std::string::npos ? "0" : out.substr(first);
+}
+
+}  // namespace
+
+Status XdsApplier::waitSerials(const std::map<std::string, std::string>& serials,
+                               std::chrono::steady_clock::time_point deadline) {
+  milliseconds interval(1);
+  for (;;) {
+    auto served = admin_.servedCertificateSerials();
+    if (served.ok()) {
+      std::set<std::string> have;
+      for (const auto& s : *served) have.insert(canonicalSerial(s));
+      bool all = true;
+      for (const auto& [id, serial] : serials) all = all && have.count(canonicalSerial(serial));
+      if (all) return okStatus();
+    }
+    if (clock_.monotonicNow() >= deadline) {
+      std::string ids;
+      for (const auto& [id, serial] : serials) ids += (ids.empty() ? "" : ", ") + id;
+      return deadlineExceeded("Envoy did not serve the new certificates (" + ids + ") in time",
+                              "apply_timeout");
+    }
+    clock_.sleepFor(interval);
+    interval = std::min(interval * 2, kMaxPollInterval);
+  }
+}
+
+std::map<std::string, std::string> XdsApplier::servedSerials() const { return served_serials_; }
 
 Status XdsApplier::waitPorts(const std::set<uint16_t>& open, const std::set<uint16_t>& closed,
                              std::chrono::steady_clock::time_point deadline) {
@@ -367,10 +431,35 @@ Status XdsApplier::apply(const XdsConfig& next, milliseconds timeout) {
       Status st = timed([&] { return waitFor(layer.confirm, *baseline, deadline); });
       if (!st.ok()) return rollback(layers, i + 1, st, timeout);
     }
+    if (!layer.confirm_serials.empty()) {
+      Status st = timed([&] { return waitSerials(layer.confirm_serials, deadline); });
+      if (!st.ok()) return rollback(layers, i + 1, st, timeout);
+    }
     if (!layer.open_ports.empty() || !layer.closed_ports.empty()) {
       Status st = timed([&] { return waitPorts(layer.open_ports, layer.closed_ports, deadline); });
       if (!st.ok()) return rollback(layers, i + 1, st, timeout);
     }
+  }
+  // Every certificate of `next` is served once this returns: those this apply saw in /certs,
+  // those seen by an earlier apply and unchanged, and the rest (written before Envoy started,
+  // writeAll) checked now.
+  std::map<std::string, std::string> served, unconfirmed;
+  for (const auto& [id, secret] : next.secrets) {
+    if (secret->serial.empty()) continue;
+    served[id] = secret->serial;
+    bool seen = false;
+    for (const auto& l : layers) {
+      auto it = l.confirm_serials.find(id);
+      seen = seen || (it != l.confirm_serials.end() && it->second == secret->serial);
+    }
+    auto before = served_serials_.find(id);
+    if (!seen && (before == served_serials_.end() || before->second != secret->serial)) {
+      unconfirmed[id] = secret->serial;
+    }
+  }
+  if (!unconfirmed.empty()) {
+    Status st = timed([&] { return waitSerials(unconfirmed, deadline); });
+    if (!st.ok()) return rollback(layers, layers.size(), st, timeout);
   }
   // Where the time went (bench/ reads this), in milliseconds to 0.01: planning, reading the
   // reject counters, writing files, waiting for Envoy (ports included).
@@ -385,6 +474,7 @@ Status XdsApplier::apply(const XdsConfig& next, milliseconds timeout) {
                                   {"envoy_wait_ms", ms(envoy_wait)}});
   current_ = next;
   in_sync_ = true;
+  served_serials_ = std::move(served);
   return okStatus();
 }
 

@@ -32,6 +32,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 
@@ -62,6 +63,10 @@ class XdsApplier {
   Status writeAll(const XdsConfig& config);
   Status apply(const XdsConfig& next, std::chrono::milliseconds timeout);
   const XdsConfig& current() const { return current_; }
+  // Certificate id → serial of every certificate of the configuration the last successful
+  // apply() put live: each was seen in Envoy's /certs when it was written (new or rotated), so
+  // Envoy serves it. Empty after loadCurrent() and writeAll() until the next apply().
+  std::map<std::string, std::string> servedSerials() const;
   // False after a rollback that could not be written or confirmed: the next apply rewrites
   // every file.
   bool inSync() const { return in_sync_; }
@@ -86,6 +91,9 @@ class XdsApplier {
   // kAborted/"config_rejected" when a counter of `baseline` rose above it; ok otherwise,
   // including when Envoy could not be asked (the caller polls again).
   Status rejectedSince(const std::map<std::string, uint64_t>& baseline) const;
+  // Waits until Envoy's /certs shows every serial (certificate id → serial).
+  Status waitSerials(const std::map<std::string, std::string>& serials,
+                     std::chrono::steady_clock::time_point deadline);
   Status waitPorts(const std::set<uint16_t>& open, const std::set<uint16_t>& closed,
                    std::chrono::steady_clock::time_point deadline);
   // The one failure path: undoes layers [0, started) in reverse order and returns `cause`.
@@ -107,6 +115,7 @@ class XdsApplier {
   // nothing else writes Envoy's files). A failed apply, or Envoy restarting, makes them unknown.
   std::map<std::string, uint64_t> reject_seen_;
   bool reject_seen_valid_ = false;
+  std::map<std::string, std::string> served_serials_;
 };
 
 }  // namespace ingress::envoy

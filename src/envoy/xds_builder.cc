@@ -2,6 +2,9 @@
 // and to the sets of targets and ports.
 #include "envoy/xds_builder.h"
 
+#include <algorithm>
+#include <set>
+
 #include "common/sha256.h"
 #include "envoy/cluster_builder.h"
 #include "envoy/listener_builder.h"
@@ -29,31 +32,70 @@ int64_t createdMs(const domain::Ingress& ing) {
 
 }  // namespace
 
-void XdsBuilder::withdraw(const domain::ResolvedIngress& entry) {
-  const int64_t created = createdMs(entry.ingress);
-  for (const RuleRouting& r : planIngress(entry)) {
-    RuleKey key{created, entry.ingress.id, r.rule_index};
-    if (!r.routed) {
-      unresolved_.erase(key);
-      continue;
-    }
-    auto p = ports_.find(r.port);
-    if (p == ports_.end()) continue;
-    Port& port = p->second;
-    auto h = port.hosts.find(r.host.hostname);
-    if (h != port.hosts.end() && h->second.erase(key) != 0) {
+std::string XdsBuilder::certificateOf(uint16_t, const HostClaim& claim) const {
+  if (claim.kind != HostClaim::Kind::kForward || !claim.tls || snapshot_ == nullptr) return "";
+  const domain::ServedCertificate* cert = snapshot_->certificateFor(claim.hostname);
+  return cert == nullptr ? "" : cert->id;
+}
+
+void XdsBuilder::addClaim(uint16_t number, const RuleKey& key, HostClaim claim, std::string label) {
+  auto [p, fresh_port] = ports_.try_emplace(number);
+  ports_changed_ = ports_changed_ || fresh_port;
+  Port& port = p->second;
+  const ClaimKey ck{claim.kind, key};
+  Claim c;
+  c.certificate = certificateOf(number, claim);
+  c.encoded = encodeVirtualHost(
+      virtualHostOf(claim, c.certificate, answersChallenges(number, settings_.tls)));
+  if (claim.kind == HostClaim::Kind::kForward && claim.tls) ++port.tls_claims;
+  const std::string hostname = claim.hostname;
+  c.claim = std::move(claim);
+  port.hosts[hostname][ck] = std::move(c);
+  port.labels[{ck.second, ck.first}] = std::move(label);
+  port.dirty = true;
+}
+
+void XdsBuilder::removeClaim(uint16_t number, const ClaimKey& ck, const std::string& hostname,
+                             const std::string& target) {
+  auto p = ports_.find(number);
+  if (p == ports_.end()) return;
+  Port& port = p->second;
+  auto h = port.hosts.find(hostname);
+  if (h != port.hosts.end()) {
+    auto c = h->second.find(ck);
+    if (c != h->second.end()) {
+      if (c->second.claim.kind == HostClaim::Kind::kForward && c->second.claim.tls) {
+        --port.tls_claims;
+      }
+      h->second.erase(c);
       if (h->second.empty()) port.hosts.erase(h);
       port.dirty = true;
-      auto t = targets_.find(r.target.name);
+      auto t = target.empty() ? targets_.end() : targets_.find(target);
       if (t != targets_.end() && --t->second.claims == 0) {
         targets_.erase(t);
         targets_changed_ = true;
       }
     }
-    port.labels.erase(key);
-    if (port.hosts.empty()) {
-      ports_.erase(p);
-      ports_changed_ = true;
+  }
+  port.labels.erase({ck.second, ck.first});
+  if (port.hosts.empty()) {
+    ports_.erase(p);
+    ports_changed_ = true;
+  }
+}
+
+void XdsBuilder::withdraw(const domain::ResolvedIngress& entry) {
+  const int64_t created = createdMs(entry.ingress);
+  for (const RuleRouting& r : planIngress(entry)) {
+    RuleKey key{created, entry.ingress.id, r.rule_index};
+    if (r.tls) --tls_rules_;
+    if (!r.routed) {
+      unresolved_.erase(key);
+      continue;
+    }
+    removeClaim(r.port, {HostClaim::Kind::kForward, key}, r.host.hostname, r.target.name);
+    if (r.redirect) {
+      removeClaim(settings_.tls.http_port, {HostClaim::Kind::kRedirect, key}, r.host.hostname, "");
     }
   }
 }
@@ -62,16 +104,15 @@ void XdsBuilder::contribute(const domain::ResolvedIngress& entry) {
   const int64_t created = createdMs(entry.ingress);
   for (RuleRouting& r : planIngress(entry)) {
     RuleKey key{created, entry.ingress.id, r.rule_index};
+    if (r.tls) ++tls_rules_;
     if (!r.routed) {
       unresolved_[key] = std::move(r.unresolved);
       continue;
     }
-    auto [p, fresh_port] = ports_.try_emplace(r.port);
-    ports_changed_ = ports_changed_ || fresh_port;
-    Port& port = p->second;
-    port.hosts[r.host.hostname][key] = {encodeVirtualHost(r.host)};
-    port.labels[key] = std::move(r.label);
-    port.dirty = true;
+    if (r.redirect) {
+      addClaim(settings_.tls.http_port, key, redirectClaim(r), r.label + " (redirect_http)");
+    }
+    addClaim(r.port, key, r.host, std::move(r.label));
     auto [t, fresh_target] = targets_.try_emplace(r.target.name);
     if (fresh_target) {
       t->second.cluster = std::make_shared<const std::string>(encodeCluster(r.target, settings_));
@@ -81,26 +122,124 @@ void XdsBuilder::contribute(const domain::ResolvedIngress& entry) {
   }
 }
 
+void XdsBuilder::reassignCertificates() {
+  for (auto& [number, port] : ports_) {
+    if (port.tls_claims == 0 && !port.tls) continue;
+    port.dirty = true;  // its chains depend on the certificates' names too
+    const bool challenge = answersChallenges(number, settings_.tls);
+    for (auto& [hostname, claims] : port.hosts) {
+      for (auto& [ck, c] : claims) {
+        std::string certificate = certificateOf(number, c.claim);
+        if (certificate == c.certificate) continue;
+        c.certificate = std::move(certificate);
+        c.encoded = encodeVirtualHost(virtualHostOf(c.claim, c.certificate, challenge));
+      }
+    }
+  }
+}
+
+void XdsBuilder::keepHttpPort() {
+  const uint16_t http = settings_.tls.http_port;
+  const bool wanted = tls_rules_ > 0 && settings_.tls.acme_http01_port != 0;
+  auto p = ports_.find(http);
+  if (wanted && p == ports_.end()) {
+    ports_.try_emplace(http);
+    ports_changed_ = true;
+  } else if (!wanted && p != ports_.end() && p->second.hosts.empty()) {
+    ports_.erase(p);
+    ports_changed_ = true;
+  }
+}
+
+void XdsBuilder::assemble(uint16_t number, Port& port) {
+  std::vector<std::string_view> hosts;
+  hosts.reserve(port.hosts.size());
+  std::set<std::string> in_use;
+  for (const auto& [hostname, claims] : port.hosts) {
+    const Claim& winner = claims.rbegin()->second;
+    hosts.push_back(winner.encoded);
+    if (!winner.certificate.empty()) in_use.insert(winner.certificate);
+  }
+  const bool tls = port.tls_claims > 0;
+  std::vector<PlannedChain> chains;
+  if (tls) chains = planChains(in_use, *snapshot_);
+  if (tls != port.tls || chains != port.chains) {
+    port.tls = tls;
+    port.chains = std::move(chains);
+    chains_changed_ = true;
+  }
+  port.table = assembleRouteTable(number, hosts, {tls, answersChallenges(number, settings_.tls)});
+  port.dirty = false;
+}
+
+void XdsBuilder::refreshSecrets() {
+  std::map<std::string, SecretPtr> next;
+  bool any_tls = false;
+  for (const auto& [number, port] : ports_) {
+    any_tls = any_tls || port.tls;
+    for (const PlannedChain& c : port.chains) next[c.certificate];
+  }
+  const auto& certs = snapshot_->certificates();  // sorted by id
+  for (auto& [id, secret] : next) {
+    auto it = std::lower_bound(
+        certs.begin(), certs.end(), id,
+        [](const domain::ServedCertificatePtr& c, const std::string& v) { return c->id < v; });
+    if (it == certs.end() || (*it)->id != id) continue;  // cannot happen: chains name them
+    auto cached = secret_sources_.find(id);
+    if (cached != secret_sources_.end() && cached->second == *it) {
+      secret = secrets_.at(id);
+      continue;
+    }
+    secret = buildSecret(settings_.sds_dir, id, (*it)->chain_pem, (*it)->key_pem, (*it)->serial);
+  }
+  secret_sources_.clear();
+  for (const auto& [id, secret] : next) {
+    auto it = std::lower_bound(
+        certs.begin(), certs.end(), id,
+        [](const domain::ServedCertificatePtr& c, const std::string& v) { return c->id < v; });
+    if (it != certs.end() && (*it)->id == id) secret_sources_[id] = *it;
+  }
+  if (any_tls) {
+    if (default_secret_ == nullptr) {
+      default_secret_ =
+          buildSecret(settings_.sds_dir, kDefaultSecret, settings_.tls.default_chain_pem,
+                      settings_.tls.default_key_pem, "");
+    }
+    next[kDefaultSecret] = default_secret_;
+  }
+  secrets_ = std::move(next);
+}
+
 void XdsBuilder::refreshClustersAndListeners() {
-  if (!targets_changed_ && !ports_changed_) return;
   if (targets_changed_) {
     std::map<std::string, EncodedPtr> clusters;
     for (const auto& [name, t] : targets_) clusters.emplace_hint(clusters.end(), name, t.cluster);
+    // The daemon's HTTP-01 responder, whenever ACME is on (unused clusters cost nothing, and a
+    // set that does not depend on the rules changes less).
+    if (settings_.tls.acme_http01_port != 0) {
+      clusters[kAcmeCluster] = std::make_shared<const std::string>(
+          encodeCluster({kAcmeCluster, "127.0.0.1", settings_.tls.acme_http01_port}, settings_));
+    }
     clusters_ = ClusterSet::make(std::move(clusters));
   }
-  if (ports_changed_) {
-    RoutingPlan plan;  // only what the listener builder reads: the ports
-    for (const auto& [port, state] : ports_) plan.ports[port];
+  if (ports_changed_ || chains_changed_) {
+    RoutingPlan plan;  // only what the listener builder reads: the ports, TLS and chains
+    for (const auto& [number, port] : ports_) {
+      PlannedPort& p = plan.ports[number];
+      p.tls = port.tls;
+      p.chains = port.chains;
+    }
     listeners_ = buildListeners(plan, settings_);
     listeners_version_ = contentVersion(dumpJson(listeners_));
   }
-  targets_changed_ = ports_changed_ = false;
+  targets_changed_ = ports_changed_ = chains_changed_ = false;
 }
 
 XdsConfig XdsBuilder::build(const domain::SnapshotPtr& next) {
   // The difference: entries of `next` that the state does not hold (new or replaced), and
   // entries the state holds that `next` no longer has.
   ++stamp_;
+  snapshot_ = next;
   std::vector<domain::ResolvedIngressPtr> gone, came;
   for (const auto& e : next->ingresses()) {
     auto [it, fresh] = built_.try_emplace(e->ingress.id);
@@ -121,23 +260,26 @@ XdsConfig XdsBuilder::build(const domain::SnapshotPtr& next) {
   // Withdraw everything first, so a hostname a deleted ingress held can go to a new one.
   for (const auto& e : gone) withdraw(*e);
   for (const auto& e : came) contribute(*e);
-
+  const bool certificates_changed = next->certificates() != certificates_;
+  if (certificates_changed) {
+    reassignCertificates();
+    certificates_ = next->certificates();
+  }
+  keepHttpPort();
+  for (auto& [number, port] : ports_) {
+    if (port.dirty) assemble(number, port);
+  }
+  if (certificates_changed || chains_changed_ || ports_changed_) refreshSecrets();
   refreshClustersAndListeners();
+
   XdsConfig out;
   out.clusters = clusters_;
   out.listeners = listeners_;
   out.listeners_version = listeners_version_;
+  out.secrets = secrets_;
   std::string versions = clusters_->version() + listeners_version_;
+  for (const auto& [id, secret] : secrets_) versions += secret->version;
   for (auto& [number, port] : ports_) {
-    if (port.dirty) {
-      std::vector<std::string_view> hosts;
-      hosts.reserve(port.hosts.size());
-      for (const auto& [hostname, claims] : port.hosts) {
-        hosts.push_back(claims.rbegin()->second.encoded);
-      }
-      port.table = assembleRouteTable(number, hosts);
-      port.dirty = false;
-    }
     out.routes.emplace(number, port.table);
     versions += port.table->version;
     PortRules& rules = out.port_rules[number];
@@ -150,13 +292,14 @@ XdsConfig XdsBuilder::build(const domain::SnapshotPtr& next) {
   out.unresolved.reserve(unresolved_.size());
   for (const auto& [key, u] : unresolved_) out.unresolved.push_back(u);
   out.version = contentVersion(versions);
+  snapshot_ = nullptr;
   return out;
 }
 
 XdsConfig buildXds(const domain::ConfigSnapshot& snapshot, const BuilderSettings& settings) {
   // A fresh builder holds nothing to share the snapshot with: give it its own pointer.
   auto copy = domain::ConfigSnapshot::make(snapshot.generation(), snapshot.ingresses(),
-                                           snapshot.shadowed());
+                                           snapshot.shadowed(), snapshot.certificates());
   return XdsBuilder(settings).build(copy);
 }
 

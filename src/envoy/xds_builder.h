@@ -5,14 +5,18 @@
 //   cds.json        clusters (cluster_builder.h): one STATIC cluster per named target
 //   lds.json        listeners (listener_builder.h): `ingress_<port>` per port with a route
 //   rds_<port>/...  routes (route_builder.h): RouteConfiguration `ingress_<port>`
+//   <sds_dir>/...   secrets (sds_builder.h): one per certificate in use, and the default one
 //
 // XdsBuilder builds by difference: it remembers the snapshot it built last and, for the next
 // one, finds the ingresses that changed (entries are shared by pointer between snapshots, so an
 // unchanged ingress is the same pointer), withdraws what the old ones contributed and adds what
 // the new ones contribute. Only the virtual hosts of changed rules are encoded again, only the
 // route tables of ports they touch are assembled again, and clusters and listeners are rebuilt
-// only when the set of targets or ports changes. The result never depends on the history: any
-// sequence of builds ends in what a fresh builder makes of the last snapshot (tested).
+// only when the set of targets or ports changes (or a TLS port's chains). When the snapshot's
+// certificates change, the hosts of TLS rules are assigned their certificates again and every
+// TLS port is assembled again (unchanged bytes keep their versions). The result never depends
+// on the history: any sequence of builds ends in what a fresh builder makes of the last
+// snapshot (tested).
 //
 //   XdsBuilder builder(settings);
 //   XdsConfig config = builder.build(snapshot);      // by difference with the previous build
@@ -35,6 +39,7 @@
 #include "envoy/cluster_builder.h"
 #include "envoy/route_builder.h"
 #include "envoy/routing_plan.h"
+#include "envoy/sds_builder.h"
 #include "ingress/snapshot.h"
 
 namespace ingress::envoy {
@@ -53,7 +58,10 @@ struct XdsConfig {
   std::string listeners_version;   // content hash of `listeners` (lds.json's version_info)
   Json listeners = Json::array();  // array of Listener resources, sorted by port
   std::map<uint16_t, RouteTablePtr> routes;  // port → its route table
-  std::vector<UnresolvedRule> unresolved;    // snapshot order
+  // id → SDS file: every certificate a TLS listener refers to, and kDefaultSecret when a TLS
+  // listener exists.
+  std::map<std::string, SecretPtr> secrets;
+  std::vector<UnresolvedRule> unresolved;  // snapshot order
   std::map<uint16_t, PortRules> port_rules;
 };
 
@@ -65,13 +73,21 @@ class XdsBuilder {
  private:
   // Snapshot order of a rule: the ingress's (created_at, id), then the rule's index.
   using RuleKey = std::tuple<int64_t, std::string, size_t>;
+  // The claims on one hostname:port, ordered so that the last one wins: forward claims after
+  // redirect claims, then snapshot order.
+  using ClaimKey = std::pair<HostClaim::Kind, RuleKey>;
   struct Claim {
-    std::string encoded;  // the virtual host, encoded
+    HostClaim claim;
+    std::string certificate;  // the one it was encoded with (TLS forward claims)
+    std::string encoded;      // the virtual host, encoded
   };
   struct Port {
-    std::map<std::string, std::map<RuleKey, Claim>> hosts;  // hostname → claims; the last wins
-    std::map<RuleKey, std::string> labels;
+    std::map<std::string, std::map<ClaimKey, Claim>> hosts;             // hostname → claims
+    std::map<std::pair<RuleKey, HostClaim::Kind>, std::string> labels;  // snapshot order
+    size_t tls_claims = 0;
     RouteTablePtr table;
+    bool tls = false;  // as the listeners were last built
+    std::vector<PlannedChain> chains;
     bool dirty = true;
   };
   struct Seen {
@@ -80,9 +96,20 @@ class XdsBuilder {
   };
   void withdraw(const domain::ResolvedIngress& entry);
   void contribute(const domain::ResolvedIngress& entry);
+  void addClaim(uint16_t port, const RuleKey& key, HostClaim claim, std::string label);
+  void removeClaim(uint16_t port, const ClaimKey& key, const std::string& hostname,
+                   const std::string& target);
+  std::string certificateOf(uint16_t port, const HostClaim& claim) const;
+  // After the snapshot's certificates changed: every TLS claim's certificate again.
+  void reassignCertificates();
+  // http_port listens while a rule has tls and ACME HTTP-01 is on.
+  void keepHttpPort();
+  void assemble(uint16_t number, Port& port);
   void refreshClustersAndListeners();
+  void refreshSecrets();
 
   BuilderSettings settings_;
+  domain::SnapshotPtr snapshot_;  // the one being built (certificateFor)
   uint64_t stamp_ = 0;
   std::unordered_map<std::string, Seen> built_;  // id → the entry the state below holds
   std::map<uint16_t, Port> ports_;
@@ -92,10 +119,16 @@ class XdsBuilder {
   };
   std::map<std::string, Target> targets_;
   std::map<RuleKey, UnresolvedRule> unresolved_;
-  bool targets_changed_ = true, ports_changed_ = true;
+  size_t tls_rules_ = 0;  // rules with tls, routed or not
+  bool targets_changed_ = true, ports_changed_ = true, chains_changed_ = true;
   ClusterSetPtr clusters_ = ClusterSet::empty();
   Json listeners_ = Json::array();
   std::string listeners_version_;
+  std::vector<domain::ServedCertificatePtr> certificates_;  // the last snapshot's
+  std::map<std::string, SecretPtr> secrets_;
+  // The certificate each secret of secrets_ was built from (a rotation is a new pointer).
+  std::map<std::string, domain::ServedCertificatePtr> secret_sources_;
+  SecretPtr default_secret_;
 };
 
 XdsConfig buildXds(const domain::ConfigSnapshot& snapshot, const BuilderSettings& settings);

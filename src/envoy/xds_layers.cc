@@ -36,6 +36,35 @@ ApplyLayer clustersAdd(const XdsConfig& good, const XdsConfig& next, bool all) {
   return l;
 }
 
+// A secret Envoy subscribes to already: the good configuration's listeners name it.
+bool subscribed(const XdsConfig& good, const std::string& id) { return good.secrets.count(id) > 0; }
+
+void confirmSecret(const Secret& secret, ApplyLayer& l) {
+  l.confirm[sdsStatPrefix(secret.id)] = secret.version;
+  if (!secret.serial.empty()) l.confirm_serials[secret.id] = secret.serial;
+}
+
+ApplyLayer secrets(const XdsConfig& good, const XdsConfig& next, bool all) {
+  ApplyLayer l;
+  l.name = "secrets";
+  for (const auto& [id, secret] : next.secrets) {
+    auto it = good.secrets.find(id);
+    const bool had = it != good.secrets.end();
+    if (had && it->second->version == secret->version && !all) continue;
+    l.writes.push_back({secret->path, secret->content});
+    // A rotation confirms now; a new secret once the listener naming it exists.
+    if (!subscribed(good, id)) continue;
+    l.reject_watch.push_back(sdsStatPrefix(id));
+    confirmSecret(*secret, l);
+    if (had) {
+      const SecretPtr good_secret = it->second;
+      l.undo.push_back({good_secret->path, [good_secret] { return good_secret->content; }});
+      l.undo_confirm[sdsStatPrefix(id)] = good_secret->version;
+    }
+  }
+  return l;
+}
+
 ApplyLayer routes(const XdsConfig& good, const XdsConfig& next, bool all) {
   ApplyLayer l;
   l.name = "routes";
@@ -65,6 +94,12 @@ ApplyLayer listeners(const XdsConfig& good, const XdsConfig& next, bool all) {
   // Route files of new ports (written by the routes layer) confirm once the listener exists.
   for (const auto& [port, table] : next.routes) {
     if (!old_ports.count(port)) l.confirm[rdsStatPrefix(port)] = table->version;
+  }
+  // Secrets written by the secrets layer for new chains confirm once their listener exists.
+  for (const auto& [id, secret] : next.secrets) {
+    if (subscribed(good, id)) continue;
+    l.reject_watch.push_back(sdsStatPrefix(id));
+    confirmSecret(*secret, l);
   }
   if (next.listeners_version == good.listeners_version && !all) return l;
   l.writes.push_back({kLdsFile, discoveryFile(next.listeners_version, next.listeners)});
@@ -97,13 +132,14 @@ ApplyLayer clustersRemove(const XdsConfig& good, const XdsConfig& next, bool) {
 
 std::string cdsStatPrefix() { return "cluster_manager.cds."; }
 std::string ldsStatPrefix() { return "listener_manager.lds."; }
+std::string sdsStatPrefix(const std::string& secret) { return "sds." + secret + "."; }
 std::string rdsStatPrefix(uint16_t port) {
   return "http." + listenerName(port) + ".rds." + listenerName(port) + ".";
 }
 
 std::vector<ApplyLayer> planLayers(const XdsConfig& good, const XdsConfig& next, bool rewrite_all) {
   using LayerFn = ApplyLayer (*)(const XdsConfig&, const XdsConfig&, bool);
-  static constexpr LayerFn kOrder[] = {clustersAdd, routes, listeners, clustersRemove};
+  static constexpr LayerFn kOrder[] = {clustersAdd, secrets, routes, listeners, clustersRemove};
   std::vector<ApplyLayer> out;
   for (LayerFn f : kOrder) out.push_back(f(good, next, rewrite_all));
   return out;

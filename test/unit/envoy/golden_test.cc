@@ -19,7 +19,7 @@ TEST(GoldenTest, BuilderOutputMatchesTheGoldenFiles) {
   FilesystemImpl fs;
   for (const auto& c : goldenCases()) {
     SCOPED_TRACE(c.name);
-    const std::string got = canonicalGolden(envoy::buildXds(c.snapshot, goldenSettings()));
+    const std::string got = canonicalGolden(envoy::buildXds(c.snapshot, c.settings));
     if (updating()) {
       ASSERT_TRUE(fs.writeFileAtomic(goldenPath(c.name), got, 0644).ok());
       continue;
@@ -32,8 +32,8 @@ TEST(GoldenTest, BuilderOutputMatchesTheGoldenFiles) {
 
 TEST(GoldenTest, BuildIsDeterministic) {
   for (const auto& c : goldenCases()) {
-    EXPECT_EQ(canonicalGolden(envoy::buildXds(c.snapshot, goldenSettings())),
-              canonicalGolden(envoy::buildXds(c.snapshot, goldenSettings())))
+    EXPECT_EQ(canonicalGolden(envoy::buildXds(c.snapshot, c.settings)),
+              canonicalGolden(envoy::buildXds(c.snapshot, c.settings)))
         << c.name;
   }
 }

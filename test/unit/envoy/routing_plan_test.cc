@@ -19,7 +19,7 @@ TEST(RoutingPlanTest, GroupsByPortThenHostnameAndSharesNamedTargets) {
                                       ingressOf("i2", {rule("a.example.com", 9001, "vm-b", 8080)})},
                                      kVms));
   ASSERT_EQ(plan.ports.size(), 2u);
-  const auto& p9000 = plan.ports.at(9000);
+  const auto& p9000 = plan.ports.at(9000).hosts;
   ASSERT_EQ(p9000.size(), 2u);
   EXPECT_EQ(p9000[0].hostname, "a.example.com");
   EXPECT_EQ(p9000[1].hostname, "b.example.com");
@@ -27,7 +27,7 @@ TEST(RoutingPlanTest, GroupsByPortThenHostnameAndSharesNamedTargets) {
   EXPECT_EQ(p9000[0].routes[0].prefix, "/");
   EXPECT_EQ(p9000[0].routes[0].target, "target_10.0.0.1_80");
   EXPECT_EQ(p9000[1].routes[0].target, "target_10.0.0.1_80");
-  EXPECT_EQ(plan.ports.at(9001)[0].routes[0].target, "target_fd00--2_8080");
+  EXPECT_EQ(plan.ports.at(9001).hosts[0].routes[0].target, "target_fd00--2_8080");
   ASSERT_EQ(plan.targets.size(), 2u);
   EXPECT_EQ(plan.targets.at("target_fd00--2_8080").ip, "fd00::2");
   EXPECT_TRUE(plan.unresolved.empty());

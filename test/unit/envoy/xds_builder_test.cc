@@ -3,8 +3,11 @@
 // as it was: the same route table objects, the same versions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
+#include <set>
 
+#include "envoy/listener_builder.h"
 #include "envoy/xds_builder.h"
 #include "test_common/snapshot_of.h"
 
@@ -43,6 +46,13 @@ void expectSameConfig(const envoy::XdsConfig& got, const envoy::XdsConfig& want)
     EXPECT_EQ(got.unresolved[i].rule_index, want.unresolved[i].rule_index);
     EXPECT_EQ(got.unresolved[i].reason, want.unresolved[i].reason);
   }
+  ASSERT_EQ(got.secrets.size(), want.secrets.size());
+  for (const auto& [id, secret] : want.secrets) {
+    ASSERT_TRUE(got.secrets.count(id)) << id;
+    EXPECT_EQ(got.secrets.at(id)->content, secret->content) << id;
+    EXPECT_EQ(got.secrets.at(id)->path, secret->path) << id;
+    EXPECT_EQ(got.secrets.at(id)->serial, secret->serial) << id;
+  }
   ASSERT_EQ(got.port_rules.size(), want.port_rules.size());
   for (const auto& [port, rules] : want.port_rules) {
     EXPECT_EQ(got.port_rules.at(port).count, rules.count);
@@ -67,50 +77,125 @@ ResolvedIngressPtr entryOf(const Ingress& ing, const std::string& ip) {
   return e;
 }
 
-TEST(XdsBuilderTest, AnySequenceOfChangesBuildsWhatAFreshBuilderBuilds) {
-  std::mt19937 rng(20261207);
+// A random walk over snapshots: ingresses created, deleted, moved; rules with tls and
+// redirect_http; certificates added, removed and rotated. After every step the incremental
+// build equals a fresh one, and its route tables and listeners equal those of the whole plan.
+void randomWalk(const envoy::BuilderSettings& settings, uint32_t seed, bool tls) {
+  std::mt19937 rng(seed);
   auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
   const std::vector<int> ports = {9000, 9001, 9002};
   const std::vector<std::string> ips = {"10.0.0.1", "10.0.0.2", "fd00::3", ""};
-  envoy::XdsBuilder builder(settings());
+  envoy::XdsBuilder builder(settings);
   std::vector<ResolvedIngressPtr> live;  // the current snapshot's entries, in snapshot order
-  int next_id = 0;
+  std::map<std::string, domain::ServedCertificatePtr> certs;  // by id
+  int next_id = 0, rotation = 0;
+  size_t max_chains = 0, redirects = 0;
+  auto host = [&] {
+    return pick(8) == 0 ? std::string("*.example.com")
+                        : "h" + std::to_string(pick(12)) + ".example.com";
+  };
   for (int step = 0; step < 400; ++step) {
     // A batch of 1..4 operations, as a group commit makes one snapshot of several.
     const size_t ops = 1 + pick(4);
     for (size_t op = 0; op < ops; ++op) {
-      const size_t kind = live.empty() ? 0 : pick(4);
+      const size_t kind = live.empty() ? 0 : pick(tls ? 6 : 4);
       if (kind <= 1) {  // create, 1..3 rules (hostnames may repeat: the later claim wins)
         Ingress ing = ingressOf("ing" + std::to_string(next_id), {});
         ing.created_at = std::chrono::system_clock::time_point(std::chrono::milliseconds(next_id));
         ++next_id;
         const size_t rules = 1 + pick(3);
         for (size_t r = 0; r < rules; ++r) {
-          ing.rules.push_back(rule("h" + std::to_string(pick(12)) + ".example.com",
-                                   ports[pick(ports.size())], "vm",
-                                   80 + static_cast<int>(pick(3))));
+          const int port = ports[pick(ports.size())];
+          // The http port (9002 in the TLS walk) gets plain rules; the others mostly TLS ones.
+          if (tls && port != 9002 && pick(4) != 0) {
+            ing.rules.push_back(
+                tlsRule(host(), port, "vm", 80 + static_cast<int>(pick(3)), pick(2) == 0));
+          } else {
+            ing.rules.push_back(rule(tls ? host() : "h" + std::to_string(pick(12)) + ".example.com",
+                                     port, "vm", 80 + static_cast<int>(pick(3))));
+          }
         }
         live.push_back(entryOf(ing, ips[pick(ips.size())]));
       } else if (kind == 2) {  // delete
         live.erase(live.begin() + static_cast<long>(pick(live.size())));
-      } else {  // the instance moved: a new entry for the same ingress
+      } else if (kind == 3) {  // the instance moved: a new entry for the same ingress
         auto& e = live[pick(live.size())];
         e = entryOf(e->ingress, ips[pick(ips.size())]);
+      } else if (kind == 4) {  // a certificate issued, uploaded or rotated (same id, new one)
+        const size_t which = pick(6);
+        std::vector<std::string> names = {host()};
+        if (pick(2) == 0) names.push_back(host());
+        names.erase(std::unique(names.begin(), names.end()), names.end());
+        std::sort(names.begin(), names.end());
+        names.erase(std::unique(names.begin(), names.end()), names.end());
+        const std::string id = (which < 2 ? "user.c" : "acme.c") + std::to_string(which);
+        auto it = certs.find(id);
+        if (it != certs.end()) names = it->second->names;  // a rotation keeps the names
+        certs[id] = certificateOf(id, names,
+                                  which < 2 ? domain::ServedCertificate::Source::kUser
+                                            : domain::ServedCertificate::Source::kAcme,
+                                  static_cast<int>(pick(5)), "ab" + std::to_string(++rotation));
+      } else if (!certs.empty()) {  // a certificate removed
+        auto it = certs.begin();
+        std::advance(it, static_cast<long>(pick(certs.size())));
+        certs.erase(it);
       }
     }
-    SnapshotPtr snap = domain::ConfigSnapshot::make(static_cast<uint64_t>(step), live);
+    std::vector<domain::ServedCertificatePtr> cert_list;
+    for (const auto& [id, c] : certs) cert_list.push_back(c);
+    SnapshotPtr snap =
+        domain::ConfigSnapshot::make(static_cast<uint64_t>(step), live, {}, std::move(cert_list));
     SCOPED_TRACE("step " + std::to_string(step));
     const envoy::XdsConfig incremental = builder.build(snap);
-    const envoy::XdsConfig fresh = envoy::buildXds(*snap, settings());
+    const envoy::XdsConfig fresh = envoy::buildXds(*snap, settings);
     expectSameConfig(incremental, fresh);
-    // The tables equal those built from the whole plan at once.
-    const auto planned = envoy::buildRouteTables(envoy::planRouting(*snap));
+    // The tables and listeners equal those built from the whole plan at once.
+    const envoy::RoutingPlan plan = envoy::planRouting(*snap, settings.tls);
+    const auto planned = envoy::buildRouteTables(plan);
     ASSERT_EQ(planned.size(), incremental.routes.size());
     for (const auto& [port, table] : planned) {
       EXPECT_EQ(incremental.routes.at(port)->resource, table->resource) << port;
     }
-    if (HasFatalFailure()) return;
+    EXPECT_EQ(incremental.listeners, envoy::buildListeners(plan, settings));
+    // Every secret a listener names is there, and no other.
+    std::set<std::string> named;
+    for (const auto& [port, p] : plan.ports) {
+      for (const auto& c : p.chains) named.insert(c.certificate);
+      if (p.tls) named.insert(envoy::kDefaultSecret);
+    }
+    std::set<std::string> have;
+    for (const auto& [id, secret] : incremental.secrets) have.insert(id);
+    EXPECT_EQ(have, named);
+    for (const auto& [port, p] : plan.ports) {
+      max_chains = std::max(max_chains, p.chains.size());
+      for (const auto& vh : p.hosts) {
+        redirects += vh.routes.back().kind == envoy::PlannedRoute::Kind::kRedirect;
+      }
+    }
+    if (::testing::Test::HasFatalFailure()) return;
   }
+  // The walk did reach what it is meant to cover.
+  if (tls) {
+    EXPECT_GE(max_chains, 2u);
+    EXPECT_GT(redirects, 0u);
+    EXPECT_GT(rotation, 20);
+  }
+}
+
+TEST(XdsBuilderTest, AnySequenceOfChangesBuildsWhatAFreshBuilderBuilds) {
+  randomWalk(settings(), 20261207, /*tls=*/false);
+}
+
+TEST(XdsBuilderTest, AnySequenceOfTlsChangesBuildsWhatAFreshBuilderBuilds) {
+  envoy::BuilderSettings s = settings();
+  s.sds_dir = "/sds";
+  s.tls.http_port = 9002;
+  s.tls.acme_http01_port = 9999;
+  s.tls.default_chain_pem = "DEFAULT CHAIN";
+  s.tls.default_key_pem = "DEFAULT KEY";
+  randomWalk(s, 20261208, /*tls=*/true);
+  s.tls.acme_http01_port = 0;
+  randomWalk(s, 20261209, /*tls=*/true);
 }
 
 TEST(XdsBuilderTest, AChangeOnOnePortKeepsTheOtherPortsTablesAndTheSharedResources) {
