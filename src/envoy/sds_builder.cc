@@ -7,7 +7,8 @@
 namespace ingress::envoy {
 namespace {
 
-constexpr char kSecretType[] = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
+constexpr char kSecretType[] =
+    "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret";
 
 }  // namespace
 

@@ -32,8 +32,7 @@ using SecretPtr = std::shared_ptr<const Secret>;
 
 std::string sdsPath(const std::string& sds_dir, const std::string& id);
 SecretPtr buildSecret(const std::string& sds_dir, const std::string& id,
-                      const std::string& chain_pem, const std::string& key_pem,
-                      std::string serial);
+                      const std::string& chain_pem, const std::string& key_pem, std::string serial);
 // A secret file read back (loadCurrent); null when it does not parse.
 SecretPtr parseSecretFile(const std::string& path, const std::string& content);
 

@@ -18,6 +18,7 @@
 #include "test_common/faulty_filesystem.h"
 #include "test_common/golden_cases.h"
 #include "test_common/http_backend.h"
+#include "test_common/test_certificates.h"
 
 namespace ingress::testing {
 namespace {
@@ -70,6 +71,7 @@ class XdsLayersTest : public ::testing::Test {
   ClockImpl clock_;
   std::unique_ptr<envoy::AdminClient> admin_;
   std::unique_ptr<envoy::XdsApplier> applier_;
+  TempDir sds_dir_;
 };
 
 // A route table from its JSON form (a golden file's), encoded as the route files are.
@@ -86,8 +88,10 @@ envoy::RouteTablePtr tableFromJson(uint16_t port, Json resource) {
   return t;
 }
 
-// The golden file with its ports and xDS directory moved to this test's Envoy.
-envoy::XdsConfig loadGolden(const std::string& name, const std::string& xds_dir) {
+// The golden file with its ports and xDS and SDS directories moved to this test's Envoy, and its
+// placeholder certificates replaced by generated ones (each under the golden's secret id).
+envoy::XdsConfig loadGolden(const std::string& name, const std::string& xds_dir,
+                            const std::string& sds_dir) {
   FilesystemImpl fs;
   auto text = fs.readFile(goldenPath(name));
   EXPECT_TRUE(text.ok()) << goldenPath(name);
@@ -97,9 +101,20 @@ envoy::XdsConfig loadGolden(const std::string& name, const std::string& xds_dir)
   golden.erase("version");
   std::string s = golden.dump();
   replaceAll(s, kGoldenXdsDir, xds_dir);
+  replaceAll(s, kGoldenSdsDir, sds_dir);
   replaceAll(s, "\"0.0.0.0\"", "\"127.0.0.1\"");
-  for (int p : kGoldenPorts) replaceAll(s, std::to_string(p), std::to_string(freeLoopbackPort()));
+  for (int p : goldenPortTokens()) {
+    replaceAll(s, std::to_string(p), std::to_string(freeLoopbackPort()));
+  }
   Json moved = Json::parse(s);
+  const Json secrets = moved.value("secrets", Json::object());
+  for (const auto& [id, secret] : secrets.items()) {
+    const TestCertificate cert = makeTestCertificate({id + ".golden.test"});
+    EXPECT_FALSE(cert.serial.empty()) << "openssl failed";
+    c.secrets[id] = envoy::buildSecret(sds_dir, id, cert.chain_pem, cert.key_pem,
+                                       id == envoy::kDefaultSecret ? "" : cert.serial);
+    EXPECT_EQ(c.secrets[id]->path, secret.value("path", "")) << id;
+  }
   c.clusters = envoy::ClusterSet::fromJson(moved["clusters"]);
   c.listeners = moved["listeners"];
   c.listeners_version = envoy::contentVersion(dumpJson(c.listeners));
@@ -165,7 +180,7 @@ std::string loadedAsMeant(const Json& ours, const Json& dumped, const std::strin
 TEST_F(XdsLayersTest, EveryGoldenCaseLoadsIntoTheRealEnvoy) {
   for (const auto& gc : goldenCases()) {
     SCOPED_TRACE(gc.name);
-    const envoy::XdsConfig c = loadGolden(gc.name, inst_.paths().xds_dir);
+    const envoy::XdsConfig c = loadGolden(gc.name, inst_.paths().xds_dir, sds_dir_.path());
     Status st = applier_->apply(c, seconds(20));
     ASSERT_TRUE(st.ok()) << st.toString();
     std::set<std::string> clusters, listeners, routes;
@@ -232,8 +247,16 @@ TEST_F(XdsLayersTest, EveryGoldenCaseLoadsIntoTheRealEnvoy) {
         EXPECT_EQ(value, "0") << name;
       }
     }
-    // Each listener answers: a host of the case, or the 404 of the `*` host.
+    // Each plain listener answers: a host of the case, or the 404 of the `*` host (TLS
+    // listeners: tls_test.cc).
+    std::set<uint16_t> tls_ports;
+    for (const auto& l : c.listeners) {
+      if (l.contains("listener_filters")) {
+        tls_ports.insert(l["address"]["socket_address"]["port_value"].get<uint16_t>());
+      }
+    }
     for (const auto& [port, r] : c.routes) {
+      if (tls_ports.count(port)) continue;
       auto unknown = get(port, "unknown.example.com");
       ASSERT_TRUE(unknown.ok()) << unknown.status().toString();
       EXPECT_EQ(unknown->status, 404);
@@ -272,7 +295,14 @@ TEST(XdsValidateTest, EveryGoldenCasesListenersAndClustersHaveOnlyFieldsEnvoyKno
     // The route files the listeners name must exist: moved to this test's folder.
     std::string moved = *text;
     replaceAll(moved, kGoldenXdsDir, dir.path());
-    for (int p : kGoldenPorts) {
+    replaceAll(moved, kGoldenSdsDir, dir.path());
+    const Json secrets = Json::parse(moved).value("secrets", Json::object());
+    for (const auto& [id, secret] : secrets.items()) {
+      const TestCertificate cert = makeTestCertificate({"validate.test"});
+      std::ofstream(dir.file(id + ".json"))
+          << envoy::buildSecret(dir.path(), id, cert.chain_pem, cert.key_pem, "")->content;
+    }
+    for (int p : goldenPortTokens()) {
       const auto port = static_cast<uint16_t>(p);
       ASSERT_TRUE(fs.makeDirs(dir.file(envoy::rdsDirName(port)), 0700).ok());
       std::ofstream(dir.file(envoy::rdsFileName(port)));

@@ -77,5 +77,36 @@ TEST(RoutingPlanTest, AnUnrelatedChangeKeepsTheOtherFilesIdentical) {
   EXPECT_NE(one.version, two.version);
 }
 
+TEST(RoutingPlanTest, RedirectsToHttpsOmitPort443AndYieldToAPlainRule) {
+  envoy::BuilderSettings s;
+  s.xds_dir = "/x";
+  s.sds_dir = "/sds";
+  s.tls.http_port = 8080;
+  auto config =
+      envoy::buildXds(snapshotOf({ingressOf("i1", {tlsRule("a.example.com", 443, "vm-a", 80, true),
+                                                   tlsRule("b.example.com", 8443, "vm-a", 80, true),
+                                                   tlsRule("c.example.com", 443, "vm-a", 80, true),
+                                                   rule("c.example.com", 8080, "vm-b", 80)})},
+                                 kVms),
+                      s);
+  const Json vhosts = config.routes.at(8080)->json()["virtual_hosts"];
+  ASSERT_EQ(vhosts.size(), 4u);  // a, b, c (plain: no redirect), `*`
+  const Json& a = vhosts[0]["routes"].back()["redirect"];
+  EXPECT_EQ(a["https_redirect"], true);
+  EXPECT_FALSE(a.contains("port_redirect")) << "443: https://a.example.com/...";
+  EXPECT_EQ(a["response_code"], "PERMANENT_REDIRECT");
+  EXPECT_EQ(vhosts[1]["routes"].back()["redirect"]["port_redirect"], 8443);
+  EXPECT_EQ(vhosts[2]["routes"].back()["route"]["cluster"], "target_fd00--2_80");
+  EXPECT_EQ(vhosts[0]["routes"].size(), 1u) << "no challenge route without ACME";
+  // The http port's listener drops the Host's port, so Location has none for 443.
+  ASSERT_EQ(config.listeners.size(), 3u);  // 443, 8080, 8443 (sorted by port)
+  EXPECT_EQ(config.listeners[0]["default_filter_chain"]["filters"][1]["typed_config"].contains(
+                "strip_any_host_port"),
+            false);
+  EXPECT_EQ(
+      config.listeners[1]["filter_chains"][0]["filters"][1]["typed_config"]["strip_any_host_port"],
+      true);
+}
+
 }  // namespace
 }  // namespace ingress::testing
