@@ -50,6 +50,28 @@ std::string targetCell(const Json& target) {
   return cell(instance) + ":" + cell(port);
 }
 
+// A list of strings joined with ",": dns_names, serving. "-" when absent or empty.
+std::string listCell(const Json& j) {
+  if (!j.is_array()) return cell(j);
+  std::string out;
+  for (const Json& e : j) {
+    if (!out.empty()) out += ',';
+    out += cell(e);
+  }
+  return out.empty() ? "-" : out;
+}
+
+// A rule is TLS when it says so, or when the server shows a certificate for it.
+std::string tlsCell(const Json& rule) {
+  const Json& certificate = field(rule, "certificate");
+  const bool tls = field(rule, "tls") == Json(true) || certificate.is_object();
+  if (!tls) return "-";
+  const Json& state = field(certificate, "state");
+  std::string out = state.is_string() ? cell(state) : std::string("tls");
+  if (field(rule, "redirect_http") == Json(true)) out += "+redirect";
+  return out;
+}
+
 }  // namespace
 
 std::string formatTable(const std::vector<std::vector<std::string>>& rows) {
@@ -74,20 +96,21 @@ std::string formatTable(const std::vector<std::vector<std::string>>& rows) {
 
 std::string formatIngressTable(const Json& ingresses) {
   std::vector<std::vector<std::string>> rows = {
-      {"ID", "NAME", "HOSTNAME", "PORT", "TARGET", "STATUS", "CREATED"}};
+      {"ID", "NAME", "HOSTNAME", "PORT", "TLS", "TARGET", "STATUS", "CREATED"}};
   for (const Json* ingress : items(ingresses)) {
     const std::string id = cell(field(*ingress, "id"));
     const std::string name = cell(field(*ingress, "name"));
     const std::string created = cell(field(*ingress, "created_at"));
     const Json& rules = field(*ingress, "rules");
     if (!rules.is_array() || rules.empty()) {
-      rows.push_back({id, name, "-", "-", "-", "-", created});
+      rows.push_back({id, name, "-", "-", "-", "-", "-", created});
       continue;
     }
     for (const Json& rule : rules) {
       const Json& match = field(rule, "match");
       rows.push_back({id, name, cell(field(match, "hostname")), cell(field(match, "port")),
-                      targetCell(field(rule, "target")), cell(field(rule, "status")), created});
+                      tlsCell(rule), targetCell(field(rule, "target")), cell(field(rule, "status")),
+                      created});
     }
   }
   return formatTable(rows);
@@ -97,6 +120,17 @@ std::string formatInstanceTable(const Json& instances) {
   std::vector<std::vector<std::string>> rows = {{"NAME", "IP"}};
   for (const Json* instance : items(instances)) {
     rows.push_back({cell(field(*instance, "name")), cell(field(*instance, "ip"))});
+  }
+  return formatTable(rows);
+}
+
+std::string formatCertificateTable(const Json& certificates) {
+  std::vector<std::vector<std::string>> rows = {
+      {"NAME", "SOURCE", "NAMES", "EXPIRES", "SERIAL", "SERVING"}};
+  for (const Json* c : items(certificates)) {
+    rows.push_back({cell(field(*c, "name")), cell(field(*c, "source")),
+                    listCell(field(*c, "dns_names")), cell(field(*c, "not_after")),
+                    cell(field(*c, "serial")), listCell(field(*c, "serving"))});
   }
   return formatTable(rows);
 }

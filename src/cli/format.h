@@ -1,8 +1,8 @@
 // What ingressctl prints: aligned tables of API answers and one-line error descriptions.
 //
-//   ID                         NAME   HOSTNAME        PORT   TARGET     STATUS   CREATED
-//   k3v9x0...                  web    a.example.com   80     vm1:8080   active
-//   2025-01-01T00:00:00.000Z
+//   ID          NAME   HOSTNAME        PORT   TLS               TARGET     STATUS   CREATED
+//   k3v9x0...   web    a.example.com   80     -                 vm1:8080   active   2025-...
+//   k3v9x0...   web    b.example.com   443    active+redirect   vm1:8080   active   2025-...
 //
 // Tables tolerate missing or oddly typed fields ("-" is printed) because the server may be newer
 // than the CLI; control characters in server strings are replaced so they cannot forge lines.
@@ -21,9 +21,15 @@ namespace ingress::cli {
 // every line ends with '\n'. The first row is the header.
 std::string formatTable(const std::vector<std::vector<std::string>>& rows);
 
-// ID NAME HOSTNAME PORT TARGET STATUS CREATED, one line per rule (an ingress without rules
+// ID NAME HOSTNAME PORT TLS TARGET STATUS CREATED, one line per rule (an ingress without rules
 // gets one line of "-"). Accepts an array of ingresses or a single ingress object.
+// TLS is "-" for a plain rule, else the certificate's state (pending, active, renewing, failed;
+// "tls" when the server sent none), followed by "+redirect" when the rule has redirect_http.
 std::string formatIngressTable(const Json& ingresses);
+
+// NAME SOURCE NAMES EXPIRES SERIAL SERVING (lists joined with ","; EXPIRES is not_after).
+// Accepts an array of certificates or a single certificate object.
+std::string formatCertificateTable(const Json& certificates);
 
 // NAME IP. Accepts an array of instances or a single instance object.
 std::string formatInstanceTable(const Json& instances);

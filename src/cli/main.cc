@@ -45,7 +45,8 @@ int main(int argc, char** argv) {
   if (const char* secret = std::getenv("JWT_SECRET")) inv.auth.jwt_secret = secret;
   std::string output;  // -o; its value is copied into inv.command.json_output
 
-  CLI::App app{"ingressctl: manage ingresses and instances of ingressd", "ingressctl"};
+  CLI::App app{"ingressctl: manage ingresses, instances and certificates of ingressd",
+               "ingressctl"};
   app.set_version_flag("--version", std::string("ingressctl ") + INGRESS_VERSION);
   app.require_subcommand(1);
   // Global options are also accepted after the subcommand: `ingressctl list --api host:port`.
@@ -67,13 +68,25 @@ int main(int argc, char** argv) {
   create->add_option("name", cmd.create.name, "Ingress name");
   const auto flagged = [&cmd](auto&&) { cmd.create_flags = true; };
   create->add_option("--host", cmd.create.hostname, "Hostname to match")->each(flagged);
-  create->add_option("--port", cmd.create.port, "Port to match")
-      ->capture_default_str()
+  create
+      ->add_option_function<int>(
+          "--port", [&cmd](const int& port) { cmd.create.port = port; },
+          "Port to match (default 80, or 443 with --tls)")
       ->check(CLI::Range(1, 65535))
       ->each(flagged);
   create->add_option("--instance", cmd.create.instance, "Target instance")->each(flagged);
   create->add_option("--target-port", cmd.create.target_port, "Target port")
       ->check(CLI::Range(1, 65535))
+      ->each(flagged);
+  create
+      ->add_flag("--tls", cmd.create.tls,
+                 "Serve the hostname over TLS (a certificate from ACME "
+                 "or an uploaded one: see `certs`)")
+      ->each(flagged);
+  create
+      ->add_flag("--redirect-http", cmd.create.redirect_http,
+                 "Answer plain HTTP for the hostname (on HTTP_PORT, 80) with a redirect to "
+                 "HTTPS (needs --tls)")
       ->each(flagged);
   create->add_option("-f,--file", cmd.file, "Full ingress JSON document ('-' for stdin)");
   addOutputFlag(create, inv, output);
@@ -110,6 +123,28 @@ int main(int argc, char** argv) {
   CLI::App* idel = instances->add_subcommand("delete", "Remove an instance");
   idel->add_option("name", cmd.key, "Instance name")->required();
   setKind(idel, inv, CommandKind::kInstancesDelete);
+
+  CLI::App* certs = app.add_subcommand("certs", "Manage TLS certificates");
+  certs->require_subcommand(1);
+  certs->fallthrough();
+  CLI::App* clist = certs->add_subcommand("list", "List certificates (uploaded and from ACME)");
+  addOutputFlag(clist, inv, output);
+  setKind(clist, inv, CommandKind::kCertsList);
+  CLI::App* cget = certs->add_subcommand("get", "Show one certificate");
+  cget->add_option("name", cmd.key, "Certificate name")->required();
+  addOutputFlag(cget, inv, output);
+  setKind(cget, inv, CommandKind::kCertsGet);
+  CLI::App* cput = certs->add_subcommand(
+      "put", "Upload or replace a certificate with its key (the key is never shown)");
+  cput->add_option("name", cmd.key, "Certificate name")->required();
+  cput->add_option("--cert", cmd.cert_file, "PEM certificate chain, leaf first ('-' for stdin)")
+      ->required();
+  cput->add_option("--key", cmd.key_file, "PEM private key ('-' for stdin)")->required();
+  addOutputFlag(cput, inv, output);
+  setKind(cput, inv, CommandKind::kCertsPut);
+  CLI::App* cdel = certs->add_subcommand("delete", "Delete an uploaded certificate");
+  cdel->add_option("name", cmd.key, "Certificate name")->required();
+  setKind(cdel, inv, CommandKind::kCertsDelete);
 
   CLI::App* token = app.add_subcommand("token", "Print a JWT signed with the API secret");
   token

@@ -31,10 +31,16 @@ StatusOr<ApiRequest> createIngressRequest(const CreateRuleArgs& args) {
   INGRESS_RETURN_IF_ERROR(requireNonEmpty(args.name, "NAME"));
   INGRESS_RETURN_IF_ERROR(requireNonEmpty(args.hostname, "--host"));
   INGRESS_RETURN_IF_ERROR(requireNonEmpty(args.instance, "--instance"));
-  INGRESS_RETURN_IF_ERROR(requirePort(args.port, "--port"));
+  const int port = args.port.value_or(args.tls ? 443 : 80);
+  INGRESS_RETURN_IF_ERROR(requirePort(port, "--port"));
   INGRESS_RETURN_IF_ERROR(requirePort(args.target_port, "--target-port"));
-  Json rule = {{"match", {{"hostname", args.hostname}, {"port", args.port}}},
+  if (args.redirect_http && !args.tls) {
+    return invalidArgument("--redirect-http needs --tls (it redirects plain HTTP to the TLS rule)");
+  }
+  Json rule = {{"match", {{"hostname", args.hostname}, {"port", port}}},
                {"target", {{"instance", args.instance}, {"port", args.target_port}}}};
+  if (args.tls) rule["tls"] = true;
+  if (args.redirect_http) rule["redirect_http"] = true;
   Json body = {{"name", args.name}, {"rules", Json::array({rule})}};
   return ApiRequest{"POST", "/ingresses", dumpJson(body)};
 }
@@ -74,6 +80,25 @@ StatusOr<ApiRequest> getInstanceRequest(std::string_view name) {
 
 StatusOr<ApiRequest> deleteInstanceRequest(std::string_view name) {
   return onResource("DELETE", "/instances", name, "NAME");
+}
+
+StatusOr<ApiRequest> putCertificateRequest(std::string_view name, std::string_view chain_pem,
+                                           std::string_view key_pem) {
+  INGRESS_ASSIGN_OR_RETURN(ApiRequest r, onResource("PUT", "/certificates", name, "NAME"));
+  if (chain_pem.empty()) return invalidArgument("--cert: the certificate file is empty");
+  if (key_pem.empty()) return invalidArgument("--key: the private key file is empty");
+  r.body = dumpJson(Json{{"certificate", chain_pem}, {"private_key", key_pem}});
+  return r;
+}
+
+ApiRequest listCertificatesRequest() { return {"GET", "/certificates", std::nullopt}; }
+
+StatusOr<ApiRequest> getCertificateRequest(std::string_view name) {
+  return onResource("GET", "/certificates", name, "NAME");
+}
+
+StatusOr<ApiRequest> deleteCertificateRequest(std::string_view name) {
+  return onResource("DELETE", "/certificates", name, "NAME");
 }
 
 }  // namespace ingress::cli

@@ -31,6 +31,20 @@ StatusOr<ApiRequest> createRequest(const Command& c, const Filesystem& fs,
   return createIngressRequest(c.create);
 }
 
+StatusOr<ApiRequest> putCertificate(const Command& c, const Filesystem& fs,
+                                    const std::function<StatusOr<std::string>()>& read_stdin) {
+  if (c.cert_file.empty()) return invalidArgument("--cert FILE is required");
+  if (c.key_file.empty()) return invalidArgument("--key FILE is required");
+  if (c.cert_file == "-" && c.key_file == "-") {
+    return invalidArgument("--cert and --key cannot both be '-': stdin holds one file");
+  }
+  StatusOr<std::string> chain = readDocument(c.cert_file, fs, read_stdin);
+  if (!chain.ok()) return chain.status().withContext("--cert");
+  StatusOr<std::string> key = readDocument(c.key_file, fs, read_stdin);
+  if (!key.ok()) return key.status().withContext("--key");
+  return putCertificateRequest(c.key, *chain, *key);
+}
+
 int fail(CliContext& ctx, int code, std::string_view message) {
   ctx.err << "error: " << message << "\n";
   return code;
@@ -47,6 +61,7 @@ void printBody(const Command& c, const HttpResponse& response, CliContext& ctx) 
   if (response.status == 204 || response.body.empty()) {
     if (c.kind == CommandKind::kDelete) ctx.out << "ingress " << c.key << " deleted\n";
     if (c.kind == CommandKind::kInstancesDelete) ctx.out << "instance " << c.key << " deleted\n";
+    if (c.kind == CommandKind::kCertsDelete) ctx.out << "certificate " << c.key << " deleted\n";
     return;
   }
   StatusOr<Json> j = parseJsonStrict(response.body, 64);
@@ -66,6 +81,10 @@ void printBody(const Command& c, const HttpResponse& response, CliContext& ctx) 
     case CommandKind::kInstancesGet: ctx.out << formatInstanceTable(*j); return;
     case CommandKind::kDelete: ctx.out << "ingress " << c.key << " deleted\n"; return;
     case CommandKind::kInstancesDelete: ctx.out << "instance " << c.key << " deleted\n"; return;
+    case CommandKind::kCertsList:
+    case CommandKind::kCertsGet:
+    case CommandKind::kCertsPut: ctx.out << formatCertificateTable(*j); return;
+    case CommandKind::kCertsDelete: ctx.out << "certificate " << c.key << " deleted\n"; return;
     default: ctx.out << formatIngressTable(*j); return;
   }
 }
@@ -99,6 +118,10 @@ StatusOr<ApiRequest> requestForCommand(const Command& c, const Filesystem& fs,
     case CommandKind::kInstancesList: return listInstancesRequest();
     case CommandKind::kInstancesGet: return getInstanceRequest(c.key);
     case CommandKind::kInstancesDelete: return deleteInstanceRequest(c.key);
+    case CommandKind::kCertsList: return listCertificatesRequest();
+    case CommandKind::kCertsGet: return getCertificateRequest(c.key);
+    case CommandKind::kCertsPut: return putCertificate(c, fs, read_stdin);
+    case CommandKind::kCertsDelete: return deleteCertificateRequest(c.key);
     case CommandKind::kToken:
     case CommandKind::kNone: break;
   }

@@ -42,16 +42,22 @@ enum class CommandKind {
   kInstancesList,
   kInstancesGet,
   kInstancesDelete,
+  kCertsList,
+  kCertsGet,
+  kCertsPut,
+  kCertsDelete,
   kToken,
 };
 
 struct Command {
   CommandKind kind = CommandKind::kNone;
-  std::string key;            // ID|NAME of an ingress, or an instance NAME
+  std::string key;            // ID|NAME of an ingress, an instance or a certificate NAME
   std::string ip;             // instances set
   CreateRuleArgs create;      // create with flags
-  bool create_flags = false;  // any of --host/--instance/--target-port/--port was given
+  bool create_flags = false;  // any of the rule flags (--host, --port, --tls, ...) was given
   std::string file;           // create -f; "-" is stdin
+  std::string cert_file;      // certs put --cert (PEM chain); "-" is stdin
+  std::string key_file;       // certs put --key (PEM private key); "-" is stdin
   bool json_output = false;   // -o json
   std::string ttl = "1h";     // token --ttl
   std::string subject = std::string(kDefaultTokenSubject);  // token --sub
@@ -67,14 +73,17 @@ struct CliContext {
   std::function<StatusOr<HttpResponse>(const HttpRequest&)> http;
   const Filesystem& fs;
   std::chrono::system_clock::time_point now;
-  std::function<StatusOr<std::string>()> read_stdin;  // all of stdin, for `create -f -`
+  // All of stdin, for `create -f -` and `certs put --cert -` / `--key -`.
+  std::function<StatusOr<std::string>()> read_stdin;
   std::ostream& out;
   std::ostream& err;
   std::string user_agent = "ingressctl";
 };
 
-// The REST request for an API command (reads the document for `create -f`). kInvalidArgument
-// for a usage error; file errors as the Filesystem reports them.
+// The REST request for an API command (reads the document for `create -f`, the PEM files for
+// `certs put`, each at most kMaxDocumentBytes; stdin for one of them at most). kInvalidArgument
+// for a usage error; file errors as the Filesystem reports them, naming the flag. Never prints:
+// the `certs put` body holds the private key.
 StatusOr<ApiRequest> requestForCommand(const Command& command, const Filesystem& fs,
                                        const std::function<StatusOr<std::string>()>& read_stdin);
 

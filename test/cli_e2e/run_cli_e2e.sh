@@ -6,7 +6,8 @@
 # Phase 1: the daemon generates {DATA_DIR}/api-secret; ingressctl finds it through DATA_DIR alone
 # (the "same host, no flags" path): instances set/list/get, create with flags, list (table and
 # JSON), get by name and id, traffic through Envoy, duplicate create and hostname conflict
-# (non-zero exit, the server's message on stderr), delete, token (+ --token / INGRESS_TOKEN),
+# (non-zero exit, the server's message on stderr), --tls refused without a certificate source,
+# --redirect-http without --tls, certs list, delete, token (+ --token / INGRESS_TOKEN),
 # missing credentials, unreachable API.
 # Phase 2: the daemon restarted with JWT_SECRET; ingressctl with JWT_SECRET; state survived.
 set -euo pipefail
@@ -92,17 +93,17 @@ json_check 'j["name"] == "web" and j["ip"] == "127.0.0.1"' "instances get return
 ctl create site --host Site.Example.COM --port "$listen_port" --instance web \
   --target-port "$backend_port"
 expect_rc 0 "create site with flags"
-expect_out "site +site\.example\.com +$listen_port +web:$backend_port +active" \
-  "create prints the new ingress (hostname lowercased, rule active)"
+expect_out "site +site\.example\.com +$listen_port +- +web:$backend_port +active" \
+  "create prints the new ingress (hostname lowercased, plain HTTP, rule active)"
 
 ctl list
 expect_rc 0 "list"
-expect_out '^ID +NAME +HOSTNAME +PORT +TARGET +STATUS +CREATED' "list has a header"
-expect_out "^[a-z][a-z0-9]{23} +site +site\.example\.com +$listen_port +web:$backend_port +active +[0-9]{4}-" \
+expect_out '^ID +NAME +HOSTNAME +PORT +TLS +TARGET +STATUS +CREATED' "list has a header"
+expect_out "^[a-z][a-z0-9]{23} +site +site\.example\.com +$listen_port +- +web:$backend_port +active +[0-9]{4}-" \
   "list has the row for site"
 ctl list -o json
 expect_rc 0 "list -o json"
-json_check "len(j) == 1 and j[0]['name'] == 'site' and j[0]['rules'] == [{'match': {'hostname': 'site.example.com', 'port': $listen_port}, 'target': {'instance': 'web', 'port': $backend_port}, 'status': 'active'}]" \
+json_check "len(j) == 1 and j[0]['name'] == 'site' and j[0]['rules'] == [{'match': {'hostname': 'site.example.com', 'port': $listen_port}, 'target': {'instance': 'web', 'port': $backend_port}, 'tls': False, 'redirect_http': False, 'status': 'active'}]" \
   "list -o json has exactly the ingress"
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$OUT")
 
@@ -134,6 +135,27 @@ expect_rc 1 "create for a missing instance fails"
 expect_err '\(instance_not_found\)$' "instance_not_found"
 ctl create noport --host x.example.com --instance web
 expect_rc 2 "create without --target-port is a usage error"
+
+# HTTPS: this daemon has no certificate source (no ACME_EMAIL), so a TLS rule is refused and
+# the server's reason reaches the user; --redirect-http alone never leaves ingressctl.
+ctl create secure --host secure.example.com --instance web --target-port 80 --tls --redirect-http
+expect_rc 1 "create --tls without a certificate source fails"
+expect_err '^error: rules\[0\]\.tls: .*\(tls_not_configured\)$' "tls_not_configured on stderr"
+ctl create secure --host secure.example.com --instance web --target-port 80 --redirect-http
+expect_rc 2 "--redirect-http without --tls is a usage error"
+expect_err '^error: --redirect-http needs --tls' "the usage error names --tls"
+ctl certs put shop --cert - --key -
+expect_rc 2 "certs put with both files on stdin is a usage error"
+ctl certs list
+if [ "$RC" -eq 0 ]; then
+  # Header only: nothing uploaded, no ACME.
+  expect_out '^NAME +SOURCE +NAMES +EXPIRES +SERIAL +SERVING$' "certs list has a header"
+  [ "$(wc -l <"$OUT")" -eq 1 ] && pass "certs list is empty" || fail "certs list is not empty"
+else
+  # A daemon built without a certificate service answers 404 for /certificates.
+  expect_rc 1 "certs list without a certificate service"
+  expect_err '\(not_found\)$' "certs list: not_found from a daemon without certificates"
+fi
 
 # Token.
 ctl token --ttl 10m
@@ -232,7 +254,7 @@ daemon_start "$ingressd" JWT_SECRET="$secret"
 CTL_ENV=(API_LISTEN="$API_ADDR" JWT_SECRET="$secret")
 ctl list
 expect_rc 0 "list with JWT_SECRET"
-expect_out " keep +keep\.example\.com +$keep_port +web:$backend_port +active" \
+expect_out " keep +keep\.example\.com +$keep_port +- +web:$backend_port +active" \
   "the ingress survived the restart"
 ctl instances list -o json
 json_check 'j == [{"name": "web", "ip": "127.0.0.1"}]' "the instances survived the restart"

@@ -27,31 +27,69 @@ TEST(FormatIngressTest, OneLinePerRule) {
         "target": {"instance": "vm3", "port": 3000}, "status": "active"}]}
   ])");
   EXPECT_EQ(formatIngressTable(ingresses),
-            "ID           NAME   HOSTNAME          PORT   TARGET     STATUS       CREATED\n"
-            "abc123       web    a.example.com     80     vm1:8080   active       "
+            "ID           NAME   HOSTNAME          PORT   TLS   TARGET     STATUS       CREATED\n"
+            "abc123       web    a.example.com     80     -     vm1:8080   active       "
             "2025-01-02T03:04:05.000Z\n"
-            "abc123       web    b.example.com     8443   vm22:443   unresolved   "
+            "abc123       web    b.example.com     8443   -     vm22:443   unresolved   "
             "2025-01-02T03:04:05.000Z\n"
-            "def4567890   api    api.example.com   80     vm3:3000   active       "
+            "def4567890   api    api.example.com   80     -     vm3:3000   active       "
             "2025-01-03T00:00:00.000Z\n");
+}
+
+TEST(FormatIngressTest, TlsColumnShowsTheCertificateStateAndRedirect) {
+  const Json ingress = Json::parse(R"({"id": "i1", "name": "shop", "created_at": "T", "rules": [
+      {"match": {"hostname": "a.example.com", "port": 80},
+       "target": {"instance": "vm1", "port": 8080}, "status": "active",
+       "tls": false, "redirect_http": false},
+      {"match": {"hostname": "b.example.com", "port": 443},
+       "target": {"instance": "vm1", "port": 8080}, "status": "active",
+       "tls": true, "redirect_http": true,
+       "certificate": {"state": "active", "source": "acme", "serial": "0a1b",
+                       "expires_at": "2026-01-01T00:00:00.000Z"}},
+      {"match": {"hostname": "c.example.com", "port": 443},
+       "target": {"instance": "vm1", "port": 8080}, "status": "active",
+       "tls": true, "redirect_http": false,
+       "certificate": {"state": "failed", "source": "acme", "last_error": "rate limited"}},
+      {"match": {"hostname": "d.example.com", "port": 443},
+       "target": {"instance": "vm1", "port": 8080}, "status": "active", "tls": true}]})");
+  EXPECT_EQ(formatIngressTable(ingress),
+            "ID   NAME   HOSTNAME        PORT   TLS               TARGET     STATUS   CREATED\n"
+            "i1   shop   a.example.com   80     -                 vm1:8080   active   T\n"
+            "i1   shop   b.example.com   443    active+redirect   vm1:8080   active   T\n"
+            "i1   shop   c.example.com   443    failed            vm1:8080   active   T\n"
+            "i1   shop   d.example.com   443    tls               vm1:8080   active   T\n");
+}
+
+TEST(FormatIngressTest, TlsColumnToleratesOddCertificateFields) {
+  // A certificate without "tls" (a server between versions) still marks the rule TLS; a state
+  // that is not a string is not printed as JSON.
+  const Json ingress = Json::parse(R"({"id": "i1", "name": "n", "rules": [
+      {"match": {"hostname": "h"}, "certificate": {"state": "pending"}},
+      {"match": {"hostname": "g"}, "tls": true, "redirect_http": true, "certificate": {"state": 3}},
+      {"match": {"hostname": "f"}, "tls": "yes", "certificate": "active"}]})");
+  EXPECT_EQ(formatIngressTable(ingress),
+            "ID   NAME   HOSTNAME   PORT   TLS            TARGET   STATUS   CREATED\n"
+            "i1   n      h          -      pending        -        -        -\n"
+            "i1   n      g          -      tls+redirect   -        -        -\n"
+            "i1   n      f          -      -              -        -        -\n");
 }
 
 TEST(FormatIngressTest, EmptyListPrintsOnlyTheHeader) {
   EXPECT_EQ(formatIngressTable(Json::array()),
-            "ID   NAME   HOSTNAME   PORT   TARGET   STATUS   CREATED\n");
+            "ID   NAME   HOSTNAME   PORT   TLS   TARGET   STATUS   CREATED\n");
 }
 
 TEST(FormatIngressTest, SingleObjectAndMissingFields) {
   const Json ingress = Json::parse(R"({"id": "x1", "name": "n", "rules": [
       {"match": {"hostname": "h"}, "target": {"instance": "vm"}}]})");
   EXPECT_EQ(formatIngressTable(ingress),
-            "ID   NAME   HOSTNAME   PORT   TARGET   STATUS   CREATED\n"
-            "x1   n      h          -      vm:-     -        -\n");
+            "ID   NAME   HOSTNAME   PORT   TLS   TARGET   STATUS   CREATED\n"
+            "x1   n      h          -      -     vm:-     -        -\n");
   const Json no_rules = Json::parse(R"({"id": "x2", "name": "n", "rules": [],
                                        "created_at": "t"})");
   EXPECT_EQ(formatIngressTable(no_rules),
-            "ID   NAME   HOSTNAME   PORT   TARGET   STATUS   CREATED\n"
-            "x2   n      -          -      -        -        t\n");
+            "ID   NAME   HOSTNAME   PORT   TLS   TARGET   STATUS   CREATED\n"
+            "x2   n      -          -      -     -        -        t\n");
 }
 
 TEST(FormatIngressTest, ControlCharactersCannotForgeLines) {
@@ -70,6 +108,37 @@ TEST(FormatInstanceTest, NameAndIp) {
   EXPECT_EQ(formatInstanceTable(Json::parse(R"({"name": "vm1", "ip": "10.0.0.7"})")),
             "NAME   IP\n"
             "vm1    10.0.0.7\n");
+}
+
+TEST(FormatCertificateTest, ListsNamesExpiryAndServingHosts) {
+  const Json certificates = Json::parse(R"([
+    {"name": "acme.3f2a", "id": "acme.3f2a", "source": "acme", "dns_names": ["b.example.com"],
+     "serial": "04ab", "issuer": "CN=R3", "not_before": "2025-01-01T00:00:00.000Z",
+     "not_after": "2025-04-01T00:00:00.000Z", "stored_at": "2025-01-01T00:00:01.000Z",
+     "serving": ["b.example.com"]},
+    {"name": "shop", "id": "user.shop", "source": "user",
+     "dns_names": ["shop.example.com", "*.shop.example.com"], "serial": "7f",
+     "not_after": "2026-01-01T00:00:00.000Z", "serving": []}
+  ])");
+  EXPECT_EQ(formatCertificateTable(certificates),
+            "NAME        SOURCE   NAMES                                 EXPIRES                    "
+            "SERIAL   SERVING\n"
+            "acme.3f2a   acme     b.example.com                         2025-04-01T00:00:00.000Z   "
+            "04ab     b.example.com\n"
+            "shop        user     shop.example.com,*.shop.example.com   2026-01-01T00:00:00.000Z   "
+            "7f       -\n");
+}
+
+TEST(FormatCertificateTest, SingleObjectEmptyListAndMissingFields) {
+  EXPECT_EQ(formatCertificateTable(Json::array()),
+            "NAME   SOURCE   NAMES   EXPIRES   SERIAL   SERVING\n");
+  EXPECT_EQ(formatCertificateTable(Json::parse(R"({"name": "x", "dns_names": "odd"})")),
+            "NAME   SOURCE   NAMES   EXPIRES   SERIAL   SERVING\n"
+            "x      -        odd     -         -        -\n");
+  const std::string forged =
+      formatCertificateTable(Json::parse(R"({"name": "x", "serving": ["a\nFAKE"]})"));
+  EXPECT_NE(forged.find("a?FAKE"), std::string::npos);
+  EXPECT_EQ(std::count(forged.begin(), forged.end(), '\n'), 2);
 }
 
 TEST(DescribeApiErrorTest, UsesMessageAndCode) {

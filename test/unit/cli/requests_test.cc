@@ -60,6 +60,46 @@ TEST(RequestsTest, CreateFromFlagsNamesTheMissingFlag) {
   check(a, "--port must be 1..65535, got 65536");
 }
 
+TEST(RequestsTest, CreateWithTlsAndRedirectDefaultsPortTo443) {
+  auto r = createIngressRequest({.name = "shop",
+                                 .hostname = "shop.example.com",
+                                 .instance = "vm1",
+                                 .target_port = 8080,
+                                 .tls = true,
+                                 .redirect_http = true});
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ(bodyOf(*r), Json::parse(R"({"name":"shop","rules":[{
+      "match":{"hostname":"shop.example.com","port":443},
+      "target":{"instance":"vm1","port":8080},
+      "tls":true,"redirect_http":true}]})"));
+}
+
+TEST(RequestsTest, CreateWithTlsKeepsAnExplicitPortAndOmitsUnsetRedirect) {
+  auto r = createIngressRequest({.name = "shop",
+                                 .hostname = "shop.example.com",
+                                 .port = 8443,
+                                 .instance = "vm1",
+                                 .target_port = 8080,
+                                 .tls = true});
+  ASSERT_TRUE(r.ok());
+  const Json rule = bodyOf(*r)["rules"][0];
+  EXPECT_EQ(rule["match"]["port"], 8443);
+  EXPECT_EQ(rule["tls"], true);
+  EXPECT_FALSE(rule.contains("redirect_http"));
+}
+
+TEST(RequestsTest, RedirectHttpWithoutTlsIsAUsageError) {
+  auto r = createIngressRequest({.name = "web",
+                                 .hostname = "a.example.com",
+                                 .instance = "vm1",
+                                 .target_port = 8080,
+                                 .redirect_http = true});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "--redirect-http needs --tls (it redirects plain HTTP to the TLS rule)");
+}
+
 TEST(RequestsTest, CreateFromDocumentSendsItVerbatim) {
   const std::string doc = R"({"name": "web", "rules": []})";
   auto r = createIngressRequestFromDocument(doc);
@@ -96,6 +136,26 @@ TEST(RequestsTest, InstanceRequests) {
   EXPECT_EQ(listInstancesRequest(), (ApiRequest{"GET", "/instances", std::nullopt}));
   EXPECT_EQ(*getInstanceRequest("vm1"), (ApiRequest{"GET", "/instances/vm1", std::nullopt}));
   EXPECT_EQ(*deleteInstanceRequest("vm1"), (ApiRequest{"DELETE", "/instances/vm1", std::nullopt}));
+}
+
+TEST(RequestsTest, CertificateRequests) {
+  auto put = putCertificateRequest("shop", "CHAIN PEM\n", "KEY PEM\n");
+  ASSERT_TRUE(put.ok()) << put.status().toString();
+  EXPECT_EQ(put->method, "PUT");
+  EXPECT_EQ(put->path, "/certificates/shop");
+  EXPECT_EQ(bodyOf(*put),
+            Json::parse(R"({"certificate":"CHAIN PEM\n","private_key":"KEY PEM\n"})"));
+  EXPECT_EQ(putCertificateRequest("", "c", "k").status().message(), "NAME is required");
+  EXPECT_EQ(putCertificateRequest("shop", "", "k").status().message(),
+            "--cert: the certificate file is empty");
+  EXPECT_EQ(putCertificateRequest("shop", "c", "").status().message(),
+            "--key: the private key file is empty");
+  EXPECT_EQ(listCertificatesRequest(), (ApiRequest{"GET", "/certificates", std::nullopt}));
+  EXPECT_EQ(*getCertificateRequest("shop"),
+            (ApiRequest{"GET", "/certificates/shop", std::nullopt}));
+  EXPECT_EQ(*deleteCertificateRequest("a/b"),
+            (ApiRequest{"DELETE", "/certificates/a%2Fb", std::nullopt}));
+  EXPECT_EQ(getCertificateRequest("").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -78,8 +78,8 @@ TEST_F(RunTest, ListSendsAuthenticatedGetAndPrintsTable) {
   ASSERT_TRUE(claims.ok()) << claims.status().toString();
   EXPECT_EQ((*claims)["exp"], 1'700'000'300);
   EXPECT_EQ(out_.str(),
-            "ID   NAME   HOSTNAME        PORT   TARGET     STATUS   CREATED\n"
-            "i1   web    a.example.com   80     vm1:8080   active   T\n");
+            "ID   NAME   HOSTNAME        PORT   TLS   TARGET     STATUS   CREATED\n"
+            "i1   web    a.example.com   80     -     vm1:8080   active   T\n");
   EXPECT_EQ(err_.str(), "");
 }
 
@@ -144,6 +144,160 @@ TEST_F(RunTest, CreateUsageErrorsSendNothing) {
   inv_.command.file = dir_.file("missing.json");
   EXPECT_EQ(run(), kExitUsage);
   EXPECT_TRUE(sent_.empty());
+}
+
+TEST_F(RunTest, CreateWithTlsSendsTheTlsFlags) {
+  inv_.command.kind = CommandKind::kCreate;
+  inv_.command.create = {.name = "shop",
+                         .hostname = "shop.example.com",
+                         .instance = "vm1",
+                         .target_port = 8080,
+                         .tls = true,
+                         .redirect_http = true};
+  respond(201, R"({"id":"i1","name":"shop","created_at":"T","rules":[
+      {"match":{"hostname":"shop.example.com","port":443},"target":{"instance":"vm1","port":8080},
+       "tls":true,"redirect_http":true,"status":"active",
+       "certificate":{"state":"pending","source":"acme"}}]})");
+  EXPECT_EQ(run(), kExitOk);
+  const Json rule = Json::parse(sent_.at(0).body)["rules"][0];
+  EXPECT_EQ(rule["tls"], true);
+  EXPECT_EQ(rule["redirect_http"], true);
+  EXPECT_EQ(rule["match"]["port"], 443);
+  EXPECT_EQ(out_.str(),
+            "ID   NAME   HOSTNAME           PORT   TLS                TARGET     STATUS   CREATED\n"
+            "i1   shop   shop.example.com   443    pending+redirect   vm1:8080   active   T\n");
+}
+
+TEST_F(RunTest, RedirectWithoutTlsIsAUsageErrorAndSendsNothing) {
+  inv_.command.kind = CommandKind::kCreate;
+  inv_.command.create = {
+      .name = "web", .hostname = "h", .instance = "vm1", .target_port = 1, .redirect_http = true};
+  EXPECT_EQ(run(), kExitUsage);
+  EXPECT_TRUE(sent_.empty());
+  EXPECT_EQ(err_.str(),
+            "error: --redirect-http needs --tls (it redirects plain HTTP to the TLS rule)\n");
+}
+
+TEST_F(RunTest, TlsNotConfiguredIsShownAsTheServerSaysIt) {
+  inv_.command.kind = CommandKind::kCreate;
+  inv_.command.create = {
+      .name = "shop", .hostname = "h", .instance = "vm1", .target_port = 1, .tls = true};
+  respond(400, R"({"code":"tls_not_configured","message":"rules[0].tls: no certificate source"})");
+  EXPECT_EQ(run(), kExitApiError);
+  EXPECT_EQ(err_.str(), "error: rules[0].tls: no certificate source (tls_not_configured)\n");
+}
+
+const std::string kChainPem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+const std::string kKeyPem = "-----BEGIN PRIVATE KEY-----\nSECRETKEY\n-----END PRIVATE KEY-----\n";
+const char kCertAnswer[] = R"({"name":"shop","id":"user.shop","source":"user",
+    "dns_names":["shop.example.com"],"serial":"7f","issuer":"CN=me",
+    "not_before":"2025-01-01T00:00:00.000Z","not_after":"2026-01-01T00:00:00.000Z",
+    "stored_at":"2025-06-01T00:00:00.000Z","serving":["shop.example.com"]})";
+
+TEST_F(RunTest, CertsPutSendsBothFilesAndNeverPrintsTheKey) {
+  ASSERT_TRUE(fs_.writeFileAtomic(dir_.file("chain.pem"), kChainPem, 0644).ok());
+  ASSERT_TRUE(fs_.writeFileAtomic(dir_.file("key.pem"), kKeyPem, 0600).ok());
+  inv_.command.kind = CommandKind::kCertsPut;
+  inv_.command.key = "shop";
+  inv_.command.cert_file = dir_.file("chain.pem");
+  inv_.command.key_file = dir_.file("key.pem");
+  respond(200, kCertAnswer);
+  EXPECT_EQ(run(), kExitOk);
+  ASSERT_EQ(sent_.size(), 1u);
+  EXPECT_EQ(sent_[0].method, "PUT");
+  EXPECT_EQ(sent_[0].url, "http://127.0.0.1:8080/certificates/shop");
+  EXPECT_EQ(header("Content-Type"), "application/json");
+  EXPECT_EQ(Json::parse(sent_[0].body),
+            (Json{{"certificate", kChainPem}, {"private_key", kKeyPem}}));
+  EXPECT_EQ(out_.str(),
+            "NAME   SOURCE   NAMES              EXPIRES                    SERIAL   SERVING\n"
+            "shop   user     shop.example.com   2026-01-01T00:00:00.000Z   7f       "
+            "shop.example.com\n");
+  EXPECT_EQ(err_.str(), "");
+
+  // Refused by the server: its message, and still no key on either stream.
+  respond(400, R"({"code":"bad_request","message":"private_key: does not match the certificate"})");
+  out_.str("");
+  EXPECT_EQ(run(), kExitApiError);
+  EXPECT_EQ(err_.str(), "error: private_key: does not match the certificate (bad_request)\n");
+  EXPECT_EQ(out_.str().find("SECRETKEY"), std::string::npos);
+  EXPECT_EQ(err_.str().find("SECRETKEY"), std::string::npos);
+}
+
+TEST_F(RunTest, CertsPutReadsOneOfTheFilesFromStdin) {
+  ASSERT_TRUE(fs_.writeFileAtomic(dir_.file("chain.pem"), kChainPem, 0644).ok());
+  inv_.command.kind = CommandKind::kCertsPut;
+  inv_.command.key = "shop";
+  inv_.command.cert_file = dir_.file("chain.pem");
+  inv_.command.key_file = "-";
+  stdin_ = kKeyPem;
+  respond(200, kCertAnswer);
+  EXPECT_EQ(run(), kExitOk);
+  EXPECT_EQ(Json::parse(sent_.at(0).body)["private_key"], kKeyPem);
+
+  ASSERT_TRUE(fs_.writeFileAtomic(dir_.file("key.pem"), kKeyPem, 0600).ok());
+  inv_.command.cert_file = "-";
+  inv_.command.key_file = dir_.file("key.pem");
+  stdin_ = kChainPem;
+  EXPECT_EQ(run(), kExitOk);
+  EXPECT_EQ(Json::parse(sent_.at(1).body)["certificate"], kChainPem);
+}
+
+TEST_F(RunTest, CertsPutUsageErrorsSendNothing) {
+  inv_.command.kind = CommandKind::kCertsPut;
+  inv_.command.key = "shop";
+  inv_.command.cert_file = "-";
+  inv_.command.key_file = "-";
+  EXPECT_EQ(run(), kExitUsage);
+  EXPECT_EQ(err_.str(), "error: --cert and --key cannot both be '-': stdin holds one file\n");
+
+  inv_.command.key_file = "";
+  err_.str("");
+  EXPECT_EQ(run(), kExitUsage);
+  EXPECT_EQ(err_.str(), "error: --key FILE is required\n");
+
+  inv_.command.cert_file = dir_.file("missing.pem");
+  inv_.command.key_file = "-";
+  err_.str("");
+  EXPECT_EQ(run(), kExitUsage);
+  EXPECT_EQ(err_.str().rfind("error: --cert: ", 0), 0u) << err_.str();
+
+  ASSERT_TRUE(fs_.writeFileAtomic(dir_.file("chain.pem"), kChainPem, 0644).ok());
+  ASSERT_TRUE(
+      fs_.writeFileAtomic(dir_.file("big.pem"), std::string(kMaxDocumentBytes + 1, 'k'), 0600)
+          .ok());
+  inv_.command.cert_file = dir_.file("chain.pem");
+  inv_.command.key_file = dir_.file("big.pem");
+  err_.str("");
+  EXPECT_EQ(run(), kExitUsage);
+  EXPECT_EQ(err_.str().rfind("error: --key: ", 0), 0u) << err_.str();
+  EXPECT_TRUE(sent_.empty());
+}
+
+TEST_F(RunTest, CertsListGetAndDelete) {
+  inv_.command.kind = CommandKind::kCertsList;
+  respond(200, "[]");
+  EXPECT_EQ(run(), kExitOk);
+  EXPECT_EQ(sent_.at(0).method, "GET");
+  EXPECT_EQ(sent_.at(0).url, "http://127.0.0.1:8080/certificates");
+  EXPECT_EQ(out_.str(), "NAME   SOURCE   NAMES   EXPIRES   SERIAL   SERVING\n");
+
+  inv_.command.kind = CommandKind::kCertsGet;
+  inv_.command.key = "shop";
+  inv_.command.json_output = true;
+  respond(200, kCertAnswer);
+  out_.str("");
+  EXPECT_EQ(run(), kExitOk);
+  EXPECT_EQ(sent_.at(1).url, "http://127.0.0.1:8080/certificates/shop");
+  EXPECT_EQ(Json::parse(out_.str()), Json::parse(kCertAnswer));
+
+  inv_.command.kind = CommandKind::kCertsDelete;
+  respond(204, "");
+  out_.str("");
+  EXPECT_EQ(run(), kExitOk);
+  EXPECT_EQ(sent_.at(2).method, "DELETE");
+  EXPECT_EQ(sent_.at(2).url, "http://127.0.0.1:8080/certificates/shop");
+  EXPECT_EQ(out_.str(), "certificate shop deleted\n");
 }
 
 TEST_F(RunTest, ApiErrorPrintsMessageAndCodeAndExits1) {
@@ -263,6 +417,9 @@ TEST_F(RunTest, RequestForCommandMapsEveryApiCommand) {
   EXPECT_EQ(map(CommandKind::kInstancesList), "GET /instances");
   EXPECT_EQ(map(CommandKind::kInstancesGet), "GET /instances/k");
   EXPECT_EQ(map(CommandKind::kInstancesDelete), "DELETE /instances/k");
+  EXPECT_EQ(map(CommandKind::kCertsList), "GET /certificates");
+  EXPECT_EQ(map(CommandKind::kCertsGet), "GET /certificates/k");
+  EXPECT_EQ(map(CommandKind::kCertsDelete), "DELETE /certificates/k");
   Command none;
   EXPECT_EQ(requestForCommand(none, fs_, nullptr).status().code(), StatusCode::kInvalidArgument);
 }
