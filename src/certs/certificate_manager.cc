@@ -309,8 +309,34 @@ Status CertificateManager::admitTlsRule(const domain::Rule& rule, const std::str
                                "challenges are answered; TLS needs another port, usually 443",
                            "bad_request");
   }
+  const domain::SnapshotPtr snapshot = current_ ? current_() : nullptr;
   {
     std::lock_guard lock(mu_);
+    // The certificates in use (one SDS subscription each), and whether this rule adds one.
+    auto certificateOf = [&](const std::string& h) -> std::string {
+      for (const auto& [id, held] : held_) {
+        if (!isUser(id)) continue;
+        for (const std::string& n : held.served->names) {
+          if (domain::certificateNameCovers(n, h)) return id;
+        }
+      }
+      return acmeId(h);
+    };
+    std::set<std::string> in_use;
+    if (snapshot != nullptr) {
+      for (const auto& e : snapshot->ingresses()) {
+        for (const domain::Rule& r : e->ingress.rules) {
+          if (r.tls) in_use.insert(certificateOf(r.match.hostname));
+        }
+      }
+    }
+    if (in_use.count(certificateOf(host)) == 0 && in_use.size() >= settings_.max_certificates) {
+      return resourceExhausted(
+          path + ".tls: " + std::to_string(in_use.size()) +
+              " certificates are in use, the most MAX_CERTIFICATES allows (each costs Envoy an "
+              "inotify instance: raise fs.inotify.max_user_instances with it)",
+          "limit_exceeded");
+    }
     if (userCovers(host)) return okStatus();
   }
   if (issuer_ == nullptr) {

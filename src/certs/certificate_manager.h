@@ -54,6 +54,9 @@ struct CertificateManagerSettings {
   std::chrono::seconds retry_initial{60};
   std::chrono::seconds retry_max{std::chrono::hours(6)};
   std::chrono::milliseconds poll{1000};
+  // MAX_CERTIFICATES: certificates in use at most (each costs Envoy an inotify instance, its SDS
+  // subscription). A TLS rule that would need one more is refused (409 limit_exceeded).
+  size_t max_certificates = 24;
 };
 
 class CertificateManager final : public domain::CertificateCatalog,

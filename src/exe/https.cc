@@ -55,6 +55,7 @@ StatusOr<std::unique_ptr<Https>> Https::create(const Settings& settings, Filesys
   cs.allowed = *allowed;
   cs.http_port = settings.http_port;
   cs.retry_initial = settings.acme_retry_initial;
+  cs.max_certificates = settings.max_certificates;
   cs.dns01 = !settings.acme_dns_provider.empty();
 
   if (settings.acme_enabled) {

@@ -40,20 +40,24 @@ InotifyBudget readInotifyBudget(const std::string& proc, uid_t uid,
 }
 
 Status checkInotifyBudget(const InotifyBudget& budget, size_t max_listener_ports,
-                          std::string* warning) {
+                          size_t max_certificates, std::string* warning) {
   if (budget.max_user_instances <= 0) return okStatus();
-  const long need = static_cast<long>(max_listener_ports + kEnvoyBaseInotifyInstances);
+  const long need =
+      static_cast<long>(max_listener_ports + max_certificates + 1 + kEnvoyBaseInotifyInstances);
   const long left = std::max(0L, budget.max_user_instances - budget.in_use);
   const std::string numbers =
-      "MAX_LISTENER_PORTS=" + std::to_string(max_listener_ports) + " needs up to " +
-      std::to_string(need) + " inotify instances for Envoy (one per listener port, " +
-      std::to_string(kEnvoyBaseInotifyInstances) + " for listeners and clusters), and " +
+      "MAX_LISTENER_PORTS=" + std::to_string(max_listener_ports) +
+      " and MAX_CERTIFICATES=" + std::to_string(max_certificates) + " need up to " +
+      std::to_string(need) + " inotify instances for Envoy (one per listener port, one per " +
+      "certificate and the default one, " + std::to_string(kEnvoyBaseInotifyInstances) +
+      " for listeners and clusters), and " +
       "fs.inotify.max_user_instances=" + std::to_string(budget.max_user_instances) + " leaves " +
       std::to_string(left) + " (" + std::to_string(budget.in_use) +
       " in use by this user's processes)";
   if (left < need) {
-    return failedPrecondition(numbers +
-                              "; lower MAX_LISTENER_PORTS or raise fs.inotify.max_user_instances");
+    return failedPrecondition(
+        numbers +
+        "; lower MAX_LISTENER_PORTS or MAX_CERTIFICATES, or raise fs.inotify.max_user_instances");
   }
   if (left < 2 * need && warning != nullptr) {
     *warning = numbers + "; a hot restart (both Envoys for a moment) needs " +

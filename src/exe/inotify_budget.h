@@ -1,13 +1,15 @@
 // The inotify budget of Envoy's configuration. Every file-based xDS subscription costs Envoy one
 // inotify instance: LDS and CDS (kEnvoyBaseInotifyInstances), plus one route subscription per
-// listener port, at most MAX_LISTENER_PORTS. Linux counts instances per user for the whole host
-// (fs.inotify.max_user_instances, 128 by default) and Envoy aborts when it cannot get one, so
-// serve checks at start that what this user's other processes leave is enough:
+// listener port, at most MAX_LISTENER_PORTS, plus one secret (SDS) subscription per certificate
+// in use, at most MAX_CERTIFICATES, and one for the default certificate. Linux counts instances per
+// user for the whole host (fs.inotify.max_user_instances, 128 by default) and Envoy aborts when it
+// cannot get one, so serve checks at start that what this user's other processes leave is enough:
 //   - less than one Envoy's worst case (cap + base): serve refuses to start, naming the numbers;
 //   - less than two (a hot restart runs both epochs for a moment): a warning.
 //
 //   InotifyBudget b = readInotifyBudget("/proc", ::geteuid(), {adopted_envoy_pid});
-//   Status st = checkInotifyBudget(b, settings.max_listener_ports, &warning);
+//   Status st = checkInotifyBudget(b, settings.max_listener_ports, settings.max_certificates,
+//                                  &warning);
 #pragma once
 
 #include <sys/types.h>
@@ -34,10 +36,11 @@ struct InotifyBudget {
 InotifyBudget readInotifyBudget(const std::string& proc, uid_t uid,
                                 const std::vector<pid_t>& exclude);
 
-// Ok when one Envoy with `max_listener_ports` route subscriptions fits; kFailedPrecondition
-// naming MAX_LISTENER_PORTS and the sysctl when not. `*warning` (may be null) is set when one
-// fits but not two. An unknown maximum (0) passes.
+// Ok when one Envoy with `max_listener_ports` route subscriptions and `max_certificates` (+1,
+// the default) secret subscriptions fits; kFailedPrecondition naming MAX_LISTENER_PORTS,
+// MAX_CERTIFICATES and the sysctl when not. `*warning` (may be null) is set when one fits but
+// not two. An unknown maximum (0) passes.
 Status checkInotifyBudget(const InotifyBudget& budget, size_t max_listener_ports,
-                          std::string* warning);
+                          size_t max_certificates, std::string* warning);
 
 }  // namespace ingress::exe

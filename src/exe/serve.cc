@@ -413,7 +413,9 @@ int runServe(const Settings& settings) {
     }
     std::string warning;
     const InotifyBudget budget = readInotifyBudget("/proc", ::geteuid(), ours);
-    if (Status st = checkInotifyBudget(budget, settings.max_listener_ports, &warning); !st.ok()) {
+    if (Status st = checkInotifyBudget(budget, settings.max_listener_ports,
+                                       settings.max_certificates, &warning);
+        !st.ok()) {
       return fail(st);
     }
     if (!warning.empty()) log::warn("the inotify budget is tight", {{"detail", warning}});

@@ -178,6 +178,10 @@ Status loadTlsSettings(const Get& get, Settings& s) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("HTTP_PORT", *v, 1, 65535));
     s.http_port = static_cast<uint16_t>(n);
   }
+  if (auto v = get("MAX_CERTIFICATES")) {
+    INGRESS_ASSIGN_OR_RETURN(long n, parseInt("MAX_CERTIFICATES", *v, 1, 10000));
+    s.max_certificates = static_cast<size_t>(n);
+  }
   if (auto v = get("ACME_RETRY_INITIAL")) {
     INGRESS_ASSIGN_OR_RETURN(long n, parseInt("ACME_RETRY_INITIAL", *v, 1, 86400));
     s.acme_retry_initial = std::chrono::seconds(n);

@@ -93,6 +93,9 @@ struct Settings {
   std::string tls_allowed_domains;                    // TLS_ALLOWED_DOMAINS ("": none)
   uint16_t http_port = 80;                            // HTTP_PORT (redirects, HTTP-01)
   std::chrono::seconds acme_retry_initial{60};        // ACME_RETRY_INITIAL (seconds, 1..86400)
+  // MAX_CERTIFICATES (1..10000): certificates in use at most; each costs Envoy an inotify
+  // instance (its SDS subscription), counted by the inotify budget check with the ports.
+  size_t max_certificates = 24;
 };
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;

@@ -43,14 +43,17 @@ class HttpsTest : public ::testing::Test {
     std::ofstream(root_file_) << pebble_->rootCertificatePem();
     // The DNS-01 hook: publishes the TXT record through challtestsrv.
     const std::string hook = tmp_.file("dns-hook.sh");
-    std::ofstream(hook) << "#!/bin/sh\n"
-                           "set -e\n"
-                           "url=" << pebble_->challtestsrvUrl() << "\n"
-                           "case \"$1\" in\n"
-                           "  present) curl -sf -d \"{\\\"host\\\":\\\"$2.\\\",\\\"value\\\":\\\"$3\\\"}\" "
-                           "\"$url/set-txt\" ;;\n"
-                           "  cleanup) curl -sf -d \"{\\\"host\\\":\\\"$2.\\\"}\" \"$url/clear-txt\" ;;\n"
-                           "esac\n";
+    std::ofstream(hook)
+        << "#!/bin/sh\n"
+           "set -e\n"
+           "url="
+        << pebble_->challtestsrvUrl()
+        << "\n"
+           "case \"$1\" in\n"
+           "  present) curl -sf -d \"{\\\"host\\\":\\\"$2.\\\",\\\"value\\\":\\\"$3\\\"}\" "
+           "\"$url/set-txt\" ;;\n"
+           "  cleanup) curl -sf -d \"{\\\"host\\\":\\\"$2.\\\"}\" \"$url/clear-txt\" ;;\n"
+           "esac\n";
     ::chmod(hook.c_str(), 0755);
     auto& env = inst_.env();
     env["JWT_SECRET"] = kTestJwtSecret;
@@ -186,8 +189,9 @@ TEST_F(HttpsTest, RenewalRotatesTheCertificateWithoutAListenerChangeOrADroppedCo
   ASSERT_EQ(h1.get("api.example.test")->status, 200);
   ASSERT_EQ(h2.get("api.example.test")->status, 200);
   auto admin = inst_.admin();
-  const auto listeners_before = admin.statsMatching("^listener_manager\\.listener_(modified|"
-                                                    "added|removed|create_success)$");
+  const auto listeners_before = admin.statsMatching(
+      "^listener_manager\\.listener_(modified|"
+      "added|removed|create_success)$");
   ASSERT_TRUE(listeners_before.ok());
   Json second;
   ASSERT_TRUE(pollUntil(
@@ -211,8 +215,9 @@ TEST_F(HttpsTest, RenewalRotatesTheCertificateWithoutAListenerChangeOrADroppedCo
   ASSERT_TRUE(r.ok()) << r.status().toString();
   EXPECT_EQ(r->serial, second.value("serial", ""));
   // No listener was added, modified or removed.
-  EXPECT_EQ(admin.statsMatching("^listener_manager\\.listener_(modified|added|removed|"
-                                "create_success)$")
+  EXPECT_EQ(admin
+                .statsMatching("^listener_manager\\.listener_(modified|added|removed|"
+                               "create_success)$")
                 .value(),
             *listeners_before);
 }
@@ -240,8 +245,9 @@ TEST_F(HttpsTest, RejectedNoncesAreRetriedAndARefusedNameFailsClearlyWithOneOrde
   EXPECT_TRUE(failed.contains("next_attempt_at"));
   // Backing off (60 s at first): no second order for it, however often the worker looks.
   const std::string log = inst_.serveLog();
-  EXPECT_EQ(countOf(log, "\"hostname\":\"blocked.example.test\",\"level\":\"info\",\"msg\":"
-                         "\"ordering a certificate\""),
+  EXPECT_EQ(countOf(log,
+                    "\"hostname\":\"blocked.example.test\",\"level\":\"info\",\"msg\":"
+                    "\"ordering a certificate\""),
             1u)
       << log;
 }

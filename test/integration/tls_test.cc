@@ -7,8 +7,8 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <unistd.h>
+#include <cctype>
 
 #include <cstdlib>
 #include <iostream>
@@ -69,8 +69,8 @@ class Client {
     Reply r;
     std::string url = scheme + "://" + sni + ":" + std::to_string(port) + path;
     if (resolve_ == nullptr && sni != "127.0.0.1") {
-      resolve_ = curl_slist_append(nullptr,
-                                   (sni + ":" + std::to_string(port) + ":127.0.0.1").c_str());
+      resolve_ =
+          curl_slist_append(nullptr, (sni + ":" + std::to_string(port) + ":127.0.0.1").c_str());
     }
     curl_easy_setopt(h_, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h_, CURLOPT_RESOLVE, resolve_);
@@ -78,8 +78,7 @@ class Client {
     curl_easy_setopt(h_, CURLOPT_SSL_VERIFYHOST, 0L);
     curl_easy_setopt(h_, CURLOPT_CERTINFO, 1L);
     curl_easy_setopt(h_, CURLOPT_TIMEOUT_MS, 5000L);
-    curl_easy_setopt(h_, CURLOPT_HTTP_VERSION,
-                     h2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(h_, CURLOPT_HTTP_VERSION, h2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
     curl_slist* headers = curl_slist_append(nullptr, ("Host: " + host).c_str());
     curl_easy_setopt(h_, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(h_, CURLOPT_WRITEFUNCTION, collect);

@@ -59,7 +59,7 @@ TlsSession::~TlsSession() {
 StatusOr<TlsResponse> TlsSession::get(const std::string& host, const std::string& path) {
   CURL* c = static_cast<CURL*>(curl_);
   const std::string port = std::to_string(options_.port);
-  const std::string url_host = !options_.send_sni ? "127.0.0.1"
+  const std::string url_host = !options_.send_sni          ? "127.0.0.1"
                                : options_.sni_host.empty() ? host
                                                            : options_.sni_host;
   if (resolve_ == nullptr && options_.send_sni) {

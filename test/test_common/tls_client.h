@@ -19,10 +19,10 @@ namespace ingress::testing {
 
 struct TlsSessionOptions {
   int port = 443;
-  std::string ca_file;    // PEM roots to verify with; empty: do not verify (self-signed tests)
-  bool http2 = false;     // ALPN h2 (else http/1.1 only)
-  bool send_sni = true;   // false: connect to 127.0.0.1 by address (no SNI is sent)
-  std::string sni_host;   // the name in the URL (SNI) when it differs from the Host header
+  std::string ca_file;   // PEM roots to verify with; empty: do not verify (self-signed tests)
+  bool http2 = false;    // ALPN h2 (else http/1.1 only)
+  bool send_sni = true;  // false: connect to 127.0.0.1 by address (no SNI is sent)
+  std::string sni_host;  // the name in the URL (SNI) when it differs from the Host header
   long timeout_ms = 10000;
 };
 

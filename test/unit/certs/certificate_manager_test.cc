@@ -333,6 +333,24 @@ TEST_F(CertificateManagerTest, AdmissionOfTlsRules) {
             "tls_not_configured");
 }
 
+TEST_F(CertificateManagerTest, ATlsRuleThatWouldExceedMaxCertificatesIsRefused) {
+  certs_.reset();
+  CertificateManagerSettings s = settings();
+  s.max_certificates = 2;
+  certs_ = std::make_unique<CertificateManager>(s, *store_, clock_, &issuer_, [] { return 0; });
+  ASSERT_TRUE(certs_->load().ok());
+  certs_->attach([this] { return snapshot_; }, [] { return okStatus(); });
+  addTlsRule("a.example.com");
+  addTlsRule("b.example.com");
+  domain::Rule r{{"c.example.com", 443}, {"vm", 8080}};
+  r.tls = true;
+  const Status st = certs_->admitTlsRule(r, "rules[0]");
+  EXPECT_EQ(st.reason(), "limit_exceeded") << st.toString();
+  // A hostname already in use costs nothing more.
+  r.match.hostname = "a.example.com";
+  EXPECT_TRUE(certs_->admitTlsRule(r, "rules[0]").ok());
+}
+
 TEST(AllowedDomainsTest, ExactWildcardOneLabelAnyAndNone) {
   auto a = AllowedDomains::parse(" API.example.com ,*.apps.example.com");
   ASSERT_TRUE(a.ok());

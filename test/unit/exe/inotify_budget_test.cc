@@ -80,26 +80,27 @@ TEST(InotifyBudgetTest, CountsTheRealInotifyInstancesOfAProcess) {
 
 TEST(InotifyBudgetTest, RefusesWhenOneEnvoyAtTheCapDoesNotFitWarnsWhenTwoDoNot) {
   std::string warning;
-  // 128 - 20 = 108 left; 2 × (32 + 2) = 68 fits twice.
-  EXPECT_TRUE(checkInotifyBudget({128, 20}, 32, &warning).ok());
+  // 32 ports + 9 certificates + the default one + 2 = 44. 128 - 20 = 108 left: fits twice.
+  EXPECT_TRUE(checkInotifyBudget({128, 20}, 32, 9, &warning).ok());
   EXPECT_EQ(warning, "");
-  // 128 - 80 = 48 left: one Envoy (34) fits, a hot restart (68) may not.
-  EXPECT_TRUE(checkInotifyBudget({128, 80}, 32, &warning).ok());
-  EXPECT_NE(warning.find("a hot restart (both Envoys for a moment) needs 68"), std::string::npos)
+  // 128 - 80 = 48 left: one Envoy (44) fits, a hot restart (88) may not.
+  EXPECT_TRUE(checkInotifyBudget({128, 80}, 32, 9, &warning).ok());
+  EXPECT_NE(warning.find("a hot restart (both Envoys for a moment) needs 88"), std::string::npos)
       << warning;
-  // 128 - 100 = 28 left < 34: refused, with every number and both ways out.
-  Status st = checkInotifyBudget({128, 100}, 32, nullptr);
+  // 128 - 100 = 28 left < 44: refused, with every number and every way out.
+  Status st = checkInotifyBudget({128, 100}, 32, 9, nullptr);
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(st.message(),
-            "MAX_LISTENER_PORTS=32 needs up to 34 inotify instances for Envoy (one per listener "
-            "port, 2 for listeners and clusters), and fs.inotify.max_user_instances=128 leaves 28 "
-            "(100 in use by this user's processes); lower MAX_LISTENER_PORTS or raise "
+            "MAX_LISTENER_PORTS=32 and MAX_CERTIFICATES=9 need up to 44 inotify instances for "
+            "Envoy (one per listener port, one per certificate and the default one, 2 for "
+            "listeners and clusters), and fs.inotify.max_user_instances=128 leaves 28 (100 in use "
+            "by this user's processes); lower MAX_LISTENER_PORTS or MAX_CERTIFICATES, or raise "
             "fs.inotify.max_user_instances");
-  EXPECT_TRUE(checkInotifyBudget({128, 100}, 26, nullptr).ok());
+  EXPECT_TRUE(checkInotifyBudget({128, 100}, 16, 9, nullptr).ok());
   // More in use than the maximum (it was lowered meanwhile): nothing left.
-  EXPECT_FALSE(checkInotifyBudget({64, 70}, 1, nullptr).ok());
+  EXPECT_FALSE(checkInotifyBudget({64, 70}, 1, 1, nullptr).ok());
   // Unknown maximum: no verdict.
-  EXPECT_TRUE(checkInotifyBudget({0, 500}, 1024, nullptr).ok());
+  EXPECT_TRUE(checkInotifyBudget({0, 500}, 1024, 24, nullptr).ok());
 }
 
 }  // namespace
