@@ -19,6 +19,10 @@ request valid (and an invalid one invalid), so every check still judges the real
   request from sharing (hostname, port), which the schema cannot forbid.
 * createIngress: a boolean `tls` or `redirect_http` becomes false: the daemon under test has no
   certificate source (a TLS rule is 400 tls_not_configured, which the schema cannot express).
+* createIngress: a valid `name` gets a unique suffix (still a valid name). With two workers, the
+  other one's DELETE /ingresses/{id_or_name} of a short generated name ("j") would otherwise
+  delete the ingress this one just created, and the stateful check that it can be read back
+  (ST302) fails for a reason that is not the server's.
 * putCertificate: a string `certificate` / `private_key` becomes the valid pair the script made
   (FUZZ_CERT_FILE, FUZZ_KEY_FILE): random text is never a certificate.
 """
@@ -50,6 +54,7 @@ INSTANCES = [i for i in os.environ.get("FUZZ_INSTANCES", "").split(",") if i]
 PORT_BASE = int(os.environ.get("FUZZ_PORT_BASE", "0"))
 PORT_COUNT = int(os.environ.get("FUZZ_PORT_COUNT", "0"))
 _next_port = itertools.count()  # next() is atomic under the GIL; workers are threads
+_unique = itertools.count()
 
 
 def _is_port(value):
@@ -98,6 +103,11 @@ def before_call(context, case, kwargs):
     if method != "POST" or case.operation.path != "/ingresses":
         return
     body = case.body
+    if isinstance(body, dict):
+        name = body.get("name")
+        if isinstance(name, str) and len(name) <= 63 and NAME.match(name):
+            suffix = "-u%d" % next(_unique)
+            body["name"] = name[: 63 - len(suffix)].rstrip("-") + suffix
     if isinstance(body, dict) and isinstance(body.get("rules"), list):
         for rule in body["rules"]:
             _fix_rule(rule)

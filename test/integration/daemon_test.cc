@@ -335,8 +335,9 @@ TEST(DaemonTest, InotifyBudgetTooSmallForTheListenerPortCapStopsServeBeforeEnvoy
   std::ifstream("/proc/sys/fs/inotify/max_user_instances") >> max;
   if (max > 1000) GTEST_SKIP() << "fs.inotify.max_user_instances=" << max << " holds the cap";
   Installation inst;
-  inst.env()["MAX_LISTENER_PORTS"] = "1024";  // needs 1026 instances
-  expectRefusedBeforeAnythingStarted(inst, 1, "MAX_LISTENER_PORTS=1024 needs up to 1026");
+  inst.env()["MAX_LISTENER_PORTS"] = "1024";  // with 24 certificates: needs 1051 instances
+  expectRefusedBeforeAnythingStarted(
+      inst, 1, "MAX_LISTENER_PORTS=1024 and MAX_CERTIFICATES=24 need up to 1051");
   EXPECT_NE(inst.serveLog().find("fs.inotify.max_user_instances=" + std::to_string(max)),
             std::string::npos)
       << inst.serveLog();
