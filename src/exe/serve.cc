@@ -291,6 +291,32 @@ int runServe(const Settings& settings) {
                                      .state = std::string(envoy::watchdogStateName(w.state)),
                                      .binary_present = fs.exists(envoy_binary)};
   };
+  metric_sources.certificates = [&metrics_manager, &https] {
+    telemetry::CertificateCounts c;
+    c.acme_orders = (*https)->certificates().ordersCreated();
+    if (metrics_manager == nullptr) return c;
+    const domain::SnapshotPtr s = metrics_manager->current();
+    const auto now = std::chrono::system_clock::now();
+    for (const auto& e : s->ingresses()) {
+      for (const domain::Rule& rule : e->ingress.rules) {
+        if (!rule.tls) continue;
+        const domain::CertificateStatus st = (*https)->certificates().status(rule, *s);
+        switch (st.state) {
+          case domain::CertificateStatus::State::kPending: ++c.pending; break;
+          case domain::CertificateStatus::State::kActive: ++c.active; break;
+          case domain::CertificateStatus::State::kRenewing: ++c.renewing; break;
+          case domain::CertificateStatus::State::kFailed: ++c.failed; break;
+        }
+        if (st.expires_at) {
+          const double left = std::chrono::duration<double>(*st.expires_at - now).count();
+          if (!c.soonest_expiry_seconds || left < *c.soonest_expiry_seconds) {
+            c.soonest_expiry_seconds = left;
+          }
+        }
+      }
+    }
+    return c;
+  };
   telemetry::IngressdMetrics metrics(metrics_registry, std::move(metric_sources));
   publisher.setApplyObserver(
       [&metrics, &trimmer](const Status& st, std::chrono::nanoseconds elapsed) {

@@ -39,6 +39,15 @@ constexpr const char* kBinaryPresentHelp =
     "1 when the Envoy binary the supervisor spawns exists, else 0 (re-extracted before a spawn).";
 constexpr const char* kPending = "ingressd_pending_mutations";
 constexpr const char* kPendingHelp = "Mutations accepted and queued, not yet committed.";
+constexpr const char* kTlsRules = "ingressd_tls_rules";
+constexpr const char* kTlsRulesHelp =
+    "TLS rules by the state of their certificate (pending, active, renewing, failed).";
+constexpr const char* kAcmeOrders = "ingressd_acme_orders_total";
+constexpr const char* kAcmeOrdersHelp = "ACME orders created (each one certificate request).";
+constexpr const char* kCertExpiry = "ingressd_certificate_expiry_seconds";
+constexpr const char* kCertExpiryHelp =
+    "Seconds until the soonest expiry of a certificate serving a TLS rule.";
+constexpr std::string_view kCertificateStates[] = {"pending", "active", "renewing", "failed"};
 constexpr const char* kShadowed = "ingressd_shadowed_ingresses";
 constexpr const char* kShadowedHelp =
     "Stored ingresses not served because they conflict with an older one (see the log).";
@@ -69,6 +78,10 @@ std::string_view routeTemplate(std::string_view target) {
   if (path == "/openapi.yaml") return "/openapi.yaml";
   if (path == "/ingresses") return "/ingresses";
   if (path == "/instances") return "/instances";
+  if (path == "/certificates") return "/certificates";
+  if (path.starts_with("/certificates/") && isSingleSegment(path.substr(14))) {
+    return "/certificates/{name}";
+  }
   if (path.starts_with("/ingresses/") && isSingleSegment(path.substr(11))) return "/ingresses/{id}";
   if (path.starts_with("/instances/") && isSingleSegment(path.substr(11))) {
     return "/instances/{name}";
@@ -105,6 +118,10 @@ IngressdMetrics::IngressdMetrics(Registry& registry, MetricSources sources)
   registry_.gauge(kBinaryPresent, kBinaryPresentHelp);
   registry_.gauge(kPending, kPendingHelp);
   registry_.gauge(kShadowed, kShadowedHelp);
+  for (std::string_view st : kCertificateStates) {
+    registry_.gauge(kTlsRules, kTlsRulesHelp, {{"state", std::string(st)}});
+  }
+  registry_.counter(kAcmeOrders, kAcmeOrdersHelp);
   registry_.addCollector([this](Registry& r) { collect(r); });
 }
 
@@ -156,6 +173,18 @@ void IngressdMetrics::collect(Registry& r) {
           .set(s == w.state ? 1 : 0);
     }
     r.gauge(kBinaryPresent, kBinaryPresentHelp).set(w.binary_present ? 1 : 0);
+  }
+  if (sources_.certificates) {
+    const CertificateCounts c = sources_.certificates();
+    const uint64_t by_state[] = {c.pending, c.active, c.renewing, c.failed};
+    for (size_t i = 0; i < std::size(kCertificateStates); ++i) {
+      r.gauge(kTlsRules, kTlsRulesHelp, {{"state", std::string(kCertificateStates[i])}})
+          .set(static_cast<double>(by_state[i]));
+    }
+    r.counter(kAcmeOrders, kAcmeOrdersHelp).set(static_cast<double>(c.acme_orders));
+    if (c.soonest_expiry_seconds) {
+      r.gauge(kCertExpiry, kCertExpiryHelp).set(*c.soonest_expiry_seconds);
+    }
   }
 }
 

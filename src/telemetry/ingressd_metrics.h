@@ -16,6 +16,11 @@
 //   ingressd_envoy_binary_present                   gauge 0/1 (the Envoy binary to spawn exists)
 //   ingressd_pending_mutations                      gauge
 //   ingressd_shadowed_ingresses                     gauge (stored but not served)
+//   ingressd_tls_rules{state=pending|active|renewing|failed}   gauge (each TLS rule's certificate)
+//   ingressd_acme_orders_total                      counter (ACME orders created)
+//   ingressd_certificate_expiry_seconds             gauge: the soonest expiry of a certificate
+//                                                   serving a TLS rule, seconds from now (alert
+//                                                   on it; absent value: none)
 //
 // No label ever carries tenant data: routes are templates ("/ingresses/{id}"), methods and codes
 // are folded into fixed sets ("other" for anything else).
@@ -76,6 +81,13 @@ struct WatchdogCounts {
 inline constexpr std::string_view kWatchdogStates[] = {"healthy", "envoy_down", "recovering",
                                                        "backoff"};
 
+// The TLS rules by certificate state, and the ACME work.
+struct CertificateCounts {
+  uint64_t pending = 0, active = 0, renewing = 0, failed = 0;
+  uint64_t acme_orders = 0;
+  std::optional<double> soonest_expiry_seconds;
+};
+
 // Each source may be empty (the metric then keeps its last value).
 struct MetricSources {
   std::function<RuleCounts()> rules;
@@ -83,6 +95,7 @@ struct MetricSources {
   std::function<std::optional<EnvoyCounts>()> envoy_counts;  // nullopt: unreadable right now
   std::function<bool()> envoy_ready;
   std::function<WatchdogCounts()> watchdog;
+  std::function<CertificateCounts()> certificates;
 };
 
 class IngressdMetrics {
@@ -110,7 +123,8 @@ class IngressdMetrics {
 // (kDeadlineExceeded) or "error".
 std::string_view applyResult(const Status& status);
 // The route template of a request target: "/health", "/openapi.yaml", "/ingresses",
-// "/ingresses/{id}", "/instances", "/instances/{name}", or "other".
+// "/ingresses/{id}", "/instances", "/instances/{name}", "/certificates",
+// "/certificates/{name}", or "other".
 std::string_view routeTemplate(std::string_view target);
 // GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, or "other".
 std::string_view methodLabel(std::string_view method);

@@ -49,6 +49,24 @@ TEST(IngressdMetricsTest, ScrapeTimeSources) {
   EXPECT_THAT(text, HasSubstr("ingressd_envoy_ready 1\n"));
 }
 
+TEST(IngressdMetricsTest, CertificateStatesOrdersAndSoonestExpiry) {
+  Registry r;
+  MetricSources s;
+  IngressdMetrics none(r, s);
+  EXPECT_THAT(r.render(), HasSubstr("ingressd_tls_rules{state=\"failed\"} 0\n"));
+  EXPECT_THAT(r.render(), Not(HasSubstr("ingressd_certificate_expiry_seconds ")));
+  Registry r2;
+  s.certificates = [] { return CertificateCounts{1, 4, 2, 3, 9, 3600.0}; };
+  IngressdMetrics m(r2, s);
+  const std::string text = r2.render();
+  EXPECT_THAT(text, HasSubstr("ingressd_tls_rules{state=\"pending\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_tls_rules{state=\"active\"} 4\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_tls_rules{state=\"renewing\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_tls_rules{state=\"failed\"} 3\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_acme_orders_total 9\n"));
+  EXPECT_THAT(text, HasSubstr("ingressd_certificate_expiry_seconds 3600\n"));
+}
+
 TEST(IngressdMetricsTest, UnreadableSupervisorStateKeepsLastValues) {
   Registry r;
   bool readable = true;
@@ -136,6 +154,8 @@ TEST(RouteTemplateTest, Templates) {
   EXPECT_EQ(routeTemplate("/ingresses/a/b"), "other");
   EXPECT_EQ(routeTemplate("/instances"), "/instances");
   EXPECT_EQ(routeTemplate("/instances/vm-1"), "/instances/{name}");
+  EXPECT_EQ(routeTemplate("/certificates"), "/certificates");
+  EXPECT_EQ(routeTemplate("/certificates/shop"), "/certificates/{name}");
   EXPECT_EQ(routeTemplate("*"), "other");
   EXPECT_EQ(routeTemplate(""), "other");
   EXPECT_EQ(methodLabel("GET"), "GET");
