@@ -1,7 +1,7 @@
 // ACME Renewal Information (RFC 9773): the certificate identifier the CA's renewalInfo endpoint
 // takes, and the window it suggests.
 //
-//   INGRESS_ASSIGN_OR_RETURN(std::string id, ariCertId(chain_pem));   // leaf = first PEM block
+//   std::string id = tls::inspectCertificate(chain_pem)->ari_cert_id;  // src/tls computes it
 //   StatusOr<std::optional<RenewalWindow>> w = client.renewalInfo(id);
 //   // nullopt: the CA has no ARI (use the caller's own policy, e.g. 2/3 of the lifetime)
 //
@@ -24,10 +24,6 @@ struct RenewalWindow {
   std::optional<std::chrono::system_clock::time_point> retry_after;
   std::string explanation_url;  // optional, for operators
 };
-
-// base64url(AKI keyIdentifier) + "." + base64url(serial DER content bytes) of the first
-// certificate in `cert_pem`. kInvalidArgument when it is not a certificate or has no AKI keyid.
-StatusOr<std::string> ariCertId(std::string_view cert_pem);
 
 // RFC 3339 timestamp ("2025-01-02T04:00:00Z", fractional seconds and offsets allowed).
 std::optional<std::chrono::system_clock::time_point> parseRfc3339(std::string_view text);

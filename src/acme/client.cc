@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "acme/base64url.h"
+#include "common/base64url.h"
 
 namespace ingress::acme {
 namespace {

@@ -72,8 +72,8 @@ class AcmeClient {
   StatusOr<IssuedChain> issue(const std::vector<std::string>& names, std::string_view csr_der,
                               const std::string& replaces = {}, AcmeFailure* failure = nullptr);
 
-  // ARI: the CA's suggested renewal window for `cert_id` (see ariCertId()); nullopt when the
-  // directory has no renewalInfo endpoint.
+  // ARI: the CA's suggested renewal window for `cert_id` (tls::CertificateInfo::ari_cert_id);
+  // nullopt when the directory has no renewalInfo endpoint.
   StatusOr<std::optional<RenewalWindow>> renewalInfo(const std::string& cert_id,
                                                      AcmeFailure* failure = nullptr);
 

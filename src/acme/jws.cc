@@ -7,7 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "acme/base64url.h"
+#include "common/base64url.h"
+#include "common/sha256.h"
 
 namespace ingress::acme {
 namespace {

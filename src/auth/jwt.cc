@@ -8,7 +8,7 @@
 #include <cctype>
 #include <optional>
 
-#include "auth/base64url.h"
+#include "common/base64url.h"
 
 namespace ingress::auth {
 namespace {

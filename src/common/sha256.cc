@@ -25,11 +25,16 @@ std::string toHex(const unsigned char* d, unsigned int n) {
 
 }  // namespace
 
-std::string sha256Hex(std::string_view data) {
+std::string sha256Raw(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
-  return toHex(md, n);
+  return std::string(reinterpret_cast<const char*>(md), n);
+}
+
+std::string sha256Hex(std::string_view data) {
+  const std::string raw = sha256Raw(data);
+  return toHex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
 }
 
 StatusOr<std::string> sha256File(const std::string& path) {

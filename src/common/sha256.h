@@ -9,6 +9,8 @@
 namespace ingress {
 
 std::string sha256Hex(std::string_view data);
+// The 32-byte digest itself (JWK thumbprints, DNS-01 values).
+std::string sha256Raw(std::string_view data);
 // Streams the file; kNotFound when it does not exist.
 StatusOr<std::string> sha256File(const std::string& path);
 

@@ -76,9 +76,6 @@ StatusOr<std::string> privateKeyPem(EVP_PKEY* key);
 // PEM of a certificate.
 StatusOr<std::string> certificatePem(X509* cert);
 
-// Unpadded base64url.
-std::string base64Url(std::string_view bytes);
-
 // "2025-05-01T12:00:00Z".
 std::string formatTime(std::chrono::system_clock::time_point t);
 

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "common/base64url.h"
 #include "tls/openssl_util.h"
 
 namespace ingress::tls {
@@ -209,7 +210,7 @@ StatusOr<CertificateInfo> inspect(X509* cert) {
     INGRESS_ASSIGN_OR_RETURN(std::string serial_octets, serialContentOctets(serial));
     std::string_view key_id(reinterpret_cast<const char*>(ASN1_STRING_get0_data(aki)),
                             static_cast<size_t>(ASN1_STRING_length(aki)));
-    info.ari_cert_id = internal::base64Url(key_id) + "." + internal::base64Url(serial_octets);
+    info.ari_cert_id = base64UrlEncode(key_id) + "." + base64UrlEncode(serial_octets);
   }
   info.self_signed = X509_self_signed(cert, 1) == 1;
   return info;

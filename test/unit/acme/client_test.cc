@@ -7,7 +7,7 @@
 
 #include <mutex>
 
-#include "acme/base64url.h"
+#include "common/base64url.h"
 #include "test_common/test_csr.h"
 #include "unit/acme/fake_acme_server.h"
 

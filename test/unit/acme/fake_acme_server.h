@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "acme/transport.h"
-#include "auth/base64url.h"
+#include "common/base64url.h"
 #include "common/json.h"
 
 namespace ingress::acme::testing {
@@ -61,9 +61,9 @@ class FakeAcmeServer final : public Transport {
     }
     if (request.method != "POST") return json(405, Json::object());
     Json jws = Json::parse(request.body);
-    Json header = Json::parse(*auth::base64UrlDecode(jws["protected"].get<std::string>()));
+    Json header = Json::parse(*base64UrlDecode(jws["protected"].get<std::string>()));
     protected_headers.push_back(header);
-    std::string payload_text = *auth::base64UrlDecode(jws["payload"].get<std::string>());
+    std::string payload_text = *base64UrlDecode(jws["payload"].get<std::string>());
     Json payload = payload_text.empty() ? Json() : Json::parse(payload_text);
     const std::string nonce = header.value("nonce", "");
     if (!issued_nonces_.erase(nonce) || reject_nonces > 0) {

@@ -10,8 +10,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
-#include "acme/base64url.h"
-#include "auth/base64url.h"
+#include "common/base64url.h"
 #include "common/filesystem.h"
 #include "test_common/test_env.h"
 
@@ -23,7 +22,7 @@ constexpr const char* kX = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
 constexpr const char* kY = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
 constexpr const char* kD = "jpsQnnGQmL-YBIffH1136cLSZU6LDBmiqaWHaKOgV2s";
 
-std::string b64d(const std::string& s) { return *auth::base64UrlDecode(s); }
+std::string b64d(const std::string& s) { return *base64UrlDecode(s); }
 
 std::string rfc7515KeyPem() {
   const std::string x = b64d(kX), y = b64d(kY), d = b64d(kD);

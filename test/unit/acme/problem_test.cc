@@ -3,10 +3,6 @@
 #include "acme/problem.h"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include "acme/ari.h"
 
@@ -92,42 +88,6 @@ TEST(Rfc3339, ZuluOffsetsAndFractions) {
             std::chrono::system_clock::from_time_t(784111777) + 250ms);
   EXPECT_FALSE(parseRfc3339("1994-11-06 08:49:37").has_value());
   EXPECT_FALSE(parseRfc3339("1994-11-06T08:49:37Zjunk").has_value());
-}
-
-// RFC 9773 §4.1's example: AKI keyIdentifier 69:88:5B:6B:87:46:40:41:E1:B3:7B:84:7B:A0:AE:2C:
-// DE:01:C8:D4 and serial 0x0087654321 → "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE".
-TEST(Ari, CertIdMatchesTheRfcExample) {
-  EVP_PKEY* key = EVP_EC_gen("P-256");
-  X509* cert = X509_new();
-  X509_set_version(cert, 2);
-  const unsigned char serial_bytes[] = {0x87, 0x65, 0x43, 0x21};
-  BIGNUM* serial_bn = BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr);
-  BN_to_ASN1_INTEGER(serial_bn, X509_get_serialNumber(cert));
-  BN_free(serial_bn);
-  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-  X509_set_pubkey(cert, key);
-  AUTHORITY_KEYID* akid = AUTHORITY_KEYID_new();
-  const unsigned char keyid[] = {0x69, 0x88, 0x5B, 0x6B, 0x87, 0x46, 0x40, 0x41, 0xE1, 0xB3,
-                                 0x7B, 0x84, 0x7B, 0xA0, 0xAE, 0x2C, 0xDE, 0x01, 0xC8, 0xD4};
-  akid->keyid = ASN1_OCTET_STRING_new();
-  ASN1_OCTET_STRING_set(akid->keyid, keyid, sizeof keyid);
-  X509_add1_ext_i2d(cert, NID_authority_key_identifier, akid, 0, X509V3_ADD_DEFAULT);
-  AUTHORITY_KEYID_free(akid);
-  X509_sign(cert, key, EVP_sha256());
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, cert);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(n));
-  BIO_free(bio);
-  X509_free(cert);
-  EVP_PKEY_free(key);
-
-  StatusOr<std::string> id = ariCertId(pem);
-  ASSERT_TRUE(id.ok()) << id.status().toString();
-  EXPECT_EQ(*id, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
-  EXPECT_EQ(ariCertId("nope").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "auth/base64url.h"
+#include "common/base64url.h"
 
 namespace ingress::auth {
 namespace {

@@ -1,9 +1,9 @@
-#include "auth/base64url.h"
+#include "common/base64url.h"
 
 #include <array>
 #include <cstdint>
 
-namespace ingress::auth {
+namespace ingress {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -69,4 +69,4 @@ std::optional<std::string> base64UrlDecode(std::string_view text) {
   return out;
 }
 
-}  // namespace ingress::auth
+}  // namespace ingress

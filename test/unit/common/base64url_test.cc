@@ -1,8 +1,8 @@
-#include "auth/base64url.h"
+#include "common/base64url.h"
 
 #include <gtest/gtest.h>
 
-namespace ingress::auth {
+namespace ingress {
 namespace {
 
 TEST(Base64UrlTest, EncodesRfc4648VectorsWithoutPadding) {
@@ -48,4 +48,4 @@ TEST(Base64UrlTest, RejectsImpossibleLengthAndNonCanonicalTrailingBits) {
 }
 
 }  // namespace
-}  // namespace ingress::auth
+}  // namespace ingress

@@ -13,11 +13,11 @@
 #include <string>
 #include <string_view>
 
-namespace ingress::auth {
+namespace ingress {
 
 std::string base64UrlEncode(std::string_view data);
 
 // std::nullopt for any input that is not the canonical unpadded base64url form of some bytes.
 std::optional<std::string> base64UrlDecode(std::string_view text);
 
-}  // namespace ingress::auth
+}  // namespace ingress
