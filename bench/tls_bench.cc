@@ -51,7 +51,9 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -344,13 +346,71 @@ Json probeConnection(int port) {
 // ---------------------------------------------------------------------------------------------
 // The minimal Envoy: a static bootstrap with one TLS listener in front of the backend.
 
+// Pieces of ours' configuration, read from its files, for the diagnostic variants.
+struct OursPieces {
+  Json hcm;               // the connection manager of its TLS chain (rds replaced below)
+  Json connection_limit;  // the connection_limit network filter
+  Json buffer_limit;      // listener per_connection_buffer_limit_bytes
+  Json overload;          // the bootstrap's overload_manager
+  Json listener;          // its whole TLS listener (lds.json), SDS references kept
+  Json route_config;      // its route table as Envoy loaded it (config_dump)
+  Json cluster;           // the backend's cluster (cds.json)
+  std::string data_dir;   // its DATA_DIR (variant ours_files copies its envoy/ folder)
+  int port = 0;           // its TLS listener port
+};
+
+// Variant ours_files: a copy of ours' whole envoy/ folder (bootstrap, the xDS files it watches,
+// SDS files) in `dir`, with the listener and admin ports changed (and +exact_balance: its
+// listener balanced with connection_balance_config exact_balance); the bootstrap's path.
+std::string copyOursFiles(const OursPieces& ours, const std::string& dir, int port, int admin_port,
+                          bool exact_balance) {
+  namespace fs = std::filesystem;
+  const std::string from = ours.data_dir + "/envoy";
+  const std::string to = dir + "/envoy";
+  std::error_code ec;
+  fs::copy(from, to, fs::copy_options::recursive, ec);
+  auto rewrite = [&](const std::string& path, const std::function<void(Json&)>& edit) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos)) {
+      text.replace(pos, from.size(), to);
+      pos += to.size();
+    }
+    Json j = Json::parse(text, nullptr, false);
+    if (!j.is_object()) return;
+    edit(j);
+    std::ofstream(path) << dumpJson(j, 2);
+  };
+  rewrite(to + "/bootstrap.json",
+          [&](Json& b) { b["admin"]["address"]["socket_address"]["port_value"] = admin_port; });
+  rewrite(to + "/xds2/lds.json", [&](Json& lds) {
+    for (auto& l : lds["resources"]) {
+      auto& sa = l["address"]["socket_address"];
+      if (sa.value("port_value", 0) != ours.port) continue;
+      sa["port_value"] = port;
+      if (exact_balance) l["connection_balance_config"] = {{"exact_balance", Json::object()}};
+    }
+  });
+  (void)fs::remove(to + "/envoy.pid", ec);
+  return to + "/bootstrap.json";
+}
+
 // `variant`: "" for the minimal configuration, or features of ours' listener joined by '+', to
 // attribute a difference (diagnostics, --variants):
 //   no_reuse_port  enable_reuse_port: false (ours: one shared accept socket, no SO_REUSEPORT)
 //   exact_balance  with no_reuse_port, connection_balance_config exact_balance
 //   sni            the tls_inspector listener filter and a filter chain matched by server_names
+//   hcm            ours' connection manager settings (its route table stays the minimal one)
+//   limits         ours' connection_limit filter and per-connection buffer limit
+//   overload       ours' overload manager (bootstrap)
+//   ours_files     ours' own bootstrap and xDS/SDS files (a copy, ports changed), dynamic as in
+//                  ours, launched by the bench (hot restart disabled; +hot_restart: enabled, with
+//                  ours' restart flags)
+//   ours_static    ours' own listener, route table, cluster and overload manager, static (the
+//                  route table inline instead of RDS; certificates still from its SDS files)
 Json minimalBootstrap(int port, int admin_port, const tls::SelfSigned& cert,
-                      const HttpBackend& backend, const std::string& variant) {
+                      const HttpBackend& backend, const std::string& variant,
+                      const OursPieces& ours) {
   auto has = [&](const std::string& f) {
     return ("+" + variant + "+").find("+" + f + "+") != std::string::npos;
   };
@@ -362,7 +422,7 @@ Json minimalBootstrap(int port, int admin_port, const tls::SelfSigned& cert,
         {"tls_certificates",
          Json::array({{{"certificate_chain", {{"inline_string", cert.chain_pem}}},
                        {"private_key", {{"inline_string", cert.key_pem}}}}})}}}};
-  const Json hcm = {
+  Json hcm = {
       {"@type",
        "type.googleapis.com/"
        "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"},
@@ -389,6 +449,17 @@ Json minimalBootstrap(int port, int admin_port, const tls::SelfSigned& cert,
               {{"name", "envoy.transport_sockets.tls"}, {"typed_config", tls_context}}},
              {"filters", Json::array({{{"name", "envoy.filters.network.http_connection_manager"},
                                        {"typed_config", hcm}}})}}})}};
+  if (has("hcm") && ours.hcm.is_object()) {
+    Json h = ours.hcm;
+    h.erase("rds");
+    h["route_config"] = hcm["route_config"];
+    listener["filter_chains"][0]["filters"][0]["typed_config"] = h;
+  }
+  if (has("limits")) {
+    auto& filters = listener["filter_chains"][0]["filters"];
+    filters.insert(filters.begin(), ours.connection_limit);
+    listener["per_connection_buffer_limit_bytes"] = ours.buffer_limit;
+  }
   if (has("no_reuse_port") || has("exact_balance")) listener["enable_reuse_port"] = false;
   if (has("exact_balance"))
     listener["connection_balance_config"] = {{"exact_balance", Json::object()}};
@@ -425,24 +496,38 @@ class MinimalEnvoy {
  public:
   // `extra_args`: flags copied from ingressd's Envoy that shape the data path (--concurrency).
   MinimalEnvoy(const tls::SelfSigned& cert, const HttpBackend& backend,
-               const std::vector<std::string>& extra_args, const std::string& variant)
+               const std::vector<std::string>& extra_args, const std::string& variant,
+               const OursPieces& ours)
       : port_(testing::freeLoopbackPort()), admin_port_(testing::freeLoopbackPort()) {
-    const std::string bootstrap = dir_.file("bootstrap.json");
-    std::ofstream(bootstrap) << dumpJson(
-        minimalBootstrap(port_, admin_port_, cert, backend, variant), 2);
+    std::string bootstrap = dir_.file("bootstrap.json");
+    if (variant.rfind("ours_files", 0) == 0) {
+      bootstrap = copyOursFiles(ours, dir_.path(), port_, admin_port_,
+                                variant.find("exact_balance") != std::string::npos);
+    } else {
+      std::ofstream(bootstrap) << dumpJson(
+          minimalBootstrap(port_, admin_port_, cert, backend, variant, ours), 2);
+    }
     SpawnOptions o;
-    // Envoy's default log level (info) as ingressd's ENVOY_LOG_LEVEL default; no hot restart
-    // (its shared memory would clash with ingressd's Envoy's base id otherwise).
-    o.argv = {testing::envoyBinary(),
-              "-c",
-              bootstrap,
-              "--disable-hot-restart",
-              "-l",
-              "info",
-              "--log-path",
+    // Envoy's default log level (info), as ingressd's ENVOY_LOG_LEVEL default.
+    o.argv = {testing::envoyBinary(), "-c", bootstrap, "-l", "info", "--log-path",
               dir_.file("envoy.log")};
+    if (variant.find("hot_restart") != std::string::npos) {
+      // As ours: hot restart on (a base id of its own), ours' restart and xDS flags.
+      o.argv.insert(o.argv.end(),
+                    {"--restart-epoch", "0", "--base-id",
+                     std::to_string(4000000 + ::getpid() % 100000 * 40), "--drain-time-s", "1",
+                     "--parent-shutdown-time-s", "3", "--ignore-unknown-dynamic-fields"});
+    } else {
+      // No hot restart: its shared memory would clash with ingressd's Envoy's base id.
+      o.argv.push_back("--disable-hot-restart");
+    }
     o.argv.insert(o.argv.end(), extra_args.begin(), extra_args.end());
     o.stdout_path = dir_.file("envoy-stdout.log");
+    // A session of its own, as serve's supervisor gives ours (daemon.cc): with the kernel's
+    // autogroup scheduling (sched_autogroup_enabled) a session is a CPU group shared fairly with
+    // the others, so an Envoy in the bench's own session would share its group with the load
+    // client and be scheduled differently from ours.
+    o.new_session = true;
     auto pid = processes_.spawn(o);
     if (!pid.ok()) return;
     pid_ = *pid;
@@ -609,16 +694,66 @@ bool startOurs(Installation& inst, const tls::SelfSigned& cert, const HttpBacken
   return true;
 }
 
-// Stats of ours that would explain a difference: limited connections, 4xx/5xx, overload.
-Json oursStats(const envoy::AdminClient& admin) {
+// Stats of an Envoy that would explain a difference: limited connections, 4xx/5xx, overload,
+// handshakes, and the upstream connections it opened for its requests.
+Json envoyStats(const envoy::AdminClient& admin) {
   auto s = admin.statsMatching(
       "(connection_limit\\..*limited_connections|downstream_rq_[45]xx|downstream_cx_overload_"
-      "reject|ssl\\.handshake$|ssl\\.connection_error|downstream_cx_total)$");
+      "reject|ssl\\.handshake|ssl\\.connection_error|downstream_cx_total|upstream_cx_total|"
+      "upstream_rq_total|upstream_cx_destroy_local|upstream_cx_destroy_remote|"
+      "upstream_cx_max_requests|upstream_cx_idle_timeout)$");
   Json j = Json::object();
   if (s.ok()) {
-    for (const auto& [k, v] : *s) j[k] = v;
+    for (const auto& [k, v] : *s) {
+      if (k.find("admin") == std::string::npos && v != "0") j[k] = v;
+    }
   }
   return j;
+}
+
+// Reads ours' listener (lds.json) and bootstrap for the diagnostic variants.
+OursPieces oursPieces(const Installation& inst) {
+  OursPieces p;
+  p.data_dir = inst.dataDir();
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return Json::parse(text, nullptr, false);
+  };
+  const Json lds = read(inst.paths().xds_dir + "/lds.json");
+  if (lds.is_object() && lds.contains("resources")) {
+    for (const auto& l : lds["resources"]) {
+      if (!l.contains("filter_chains") || !l.contains("listener_filters")) continue;  // TLS only
+      const Json& filters = l["filter_chains"][0]["filters"];
+      p.connection_limit = filters[0];
+      p.hcm = filters[1]["typed_config"];
+      p.buffer_limit = l.value("per_connection_buffer_limit_bytes", Json(32768));
+      p.listener = l;
+      p.port = l["address"]["socket_address"].value("port_value", 0);
+    }
+  }
+  const Json cds = read(inst.paths().xds_dir + "/cds.json");
+  if (cds.is_object() && cds.contains("resources")) {
+    for (const auto& c : cds["resources"]) {
+      if (c.value("name", "").rfind("target_", 0) == 0) p.cluster = c;
+    }
+  }
+  auto dump = inst.admin().get("/config_dump?resource=dynamic_route_configs");
+  if (dump.ok()) {
+    Json d = Json::parse(*dump, nullptr, false);
+    if (d.is_object()) {
+      for (const auto& rc : d.value("configs", Json::array())) {
+        Json r = rc.value("route_config", Json());
+        if (r.is_object() && r.value("name", "") == p.listener.value("name", "-")) {
+          r.erase("@type");
+          p.route_config = r;
+        }
+      }
+    }
+  }
+  const Json bootstrap = read(inst.paths().bootstrap);
+  if (bootstrap.is_object()) p.overload = bootstrap.value("overload_manager", Json::object());
+  return p;
 }
 
 Json runThroughput(const Options& o, bool* ok) {
@@ -640,10 +775,11 @@ Json runThroughput(const Options& o, bool* ok) {
   const std::vector<std::string> flags = dataPathFlags(ours_argv);
   // The minimal Envoy, then one per diagnostic variant (--variants).
   std::vector<std::unique_ptr<MinimalEnvoy>> minimals;
+  const OursPieces pieces = oursPieces(inst);
   std::vector<std::string> minimal_names = {""};
   minimal_names.insert(minimal_names.end(), o.variants.begin(), o.variants.end());
   for (const std::string& v : minimal_names) {
-    minimals.push_back(std::make_unique<MinimalEnvoy>(*cert, backend, flags, v));
+    minimals.push_back(std::make_unique<MinimalEnvoy>(*cert, backend, flags, v, pieces));
     if (!minimals.back()->ready()) {
       res["error"] = "the minimal Envoy (" + (v.empty() ? "plain" : v) + ") did not become ready";
       std::cerr << minimals.back()->log() << "\n";
@@ -766,7 +902,7 @@ Json runThroughput(const Options& o, bool* ok) {
                    {"requests", ratioOf(median(ka[0]), median(ka[1]))},
                    {"handshakes_median_of_rounds", median(hs_ratio)},
                    {"requests_median_of_rounds", median(ka_ratio)}};
-  res["ours_stats"] = oursStats(inst.admin());
+  for (const auto& t : targets) res["stats"][t.name] = envoyStats(t.admin);
   res["backend_requests"] = backend.requests();
   return res;
 }
@@ -1031,7 +1167,7 @@ int run(int argc, char** argv) {
     } else {
       std::cerr << "usage: tls_bench [--rounds 5] [--seconds 5] [--hs-clients 4] [--ka-clients 8] "
                    "[--posts 10] [--no-load] [--no-acme] [--json FILE] [--md FILE] [--smoke] "
-                   "[--variants no_reuse_port,exact_balance,sni,no_reuse_port+sni]\n";
+                   "[--variants no_reuse_port,exact_balance,sni,hcm,limits,overload,sni+hcm]\n";
       return 2;
     }
   }
