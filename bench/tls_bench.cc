@@ -5,6 +5,8 @@
 //
 //   tls_bench [--rounds 5] [--seconds 5] [--hs-clients 4] [--ka-clients 8] [--posts 10]
 //             [--no-load] [--no-acme] [--json FILE] [--md FILE] [--smoke]
+//             [--variants no_reuse_port,exact_balance,sni,hcm,limits,overload,ours_static,
+//                         ours_files,ours_files+hot_restart,...]   (diagnostics: more targets)
 //
 // 1. Throughput. One backend (HttpBackend on 127.0.0.2, keep-alive) behind two Envoys that run
 //    side by side from the same binary with the same worker count:
@@ -829,10 +831,9 @@ Json runThroughput(const Options& o, bool* ok) {
   std::vector<std::vector<double>> hs(n), ka(n), hs_cpu(n), ka_cpu(n);
   std::vector<double> hs_ratio, ka_ratio;  // ours / minimal per round
   for (int r = 0; r < o.rounds; ++r) {
-    // The order rotates every round and reverses every other one: A B, B A, ... for two.
+    // The order rotates every round: A B, B A, ... for two targets.
     std::vector<size_t> order(n);
     for (size_t k = 0; k < n; ++k) order[k] = (static_cast<size_t>(r) + k) % n;
-    if (r % 2 == 1 && n == 2) std::swap(order[0], order[1]);
     std::string order_text;
     for (size_t i : order) order_text += (order_text.empty() ? "" : ",") + targets[i].name;
     Json round = {{"round", r + 1}, {"order", order_text}};
