@@ -37,6 +37,12 @@ echo "run-bench: churn at 10,000 ingresses on one port (~9 min)" >&2
 "$build/bench/ingress_bench" --churn-at 10000 --churn-pairs 1000 --churn-clients 8 \
   --churn-arenas 0,$((8 * $(nproc))) --json "$out/churn.json" --md "$out/churn.md"
 
+# HTTPS (the HTTPS issue; docs/benchmarks.md "HTTPS"): handshakes/s and requests/s through
+# ingressd's Envoy beside a hand-minimal Envoy TLS config (ratio), and POST → verified HTTPS with
+# Pebble.
+echo "run-bench: HTTPS, ours beside a minimal Envoy, and POST → HTTPS with Pebble (~2 min)" >&2
+"$build/bench/tls_bench" --json "$out/tls.json" --md "$out/tls.md"
+
 # One client's slowloris against Envoy and the API (issue 9; docs/operations.md).
 echo "run-bench: slowloris (20,000 half-open connections, ~2 min)" >&2
 "$build/bench/slowloris_bench" --json "$out/slowloris.json" --md "$out/slowloris.md"
