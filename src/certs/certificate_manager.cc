@@ -130,7 +130,7 @@ void CertificateManager::stop() {
   if (worker_.joinable()) worker_.join();
 }
 
-void CertificateManager::wake() {
+void CertificateManager::wake() const {
   {
     std::lock_guard lock(wake_mu_);
     woken_ = true;

@@ -79,13 +79,14 @@ class CertificateManager final : public domain::CertificateCatalog,
   // Returns when the next pass is due at the latest. (The worker loops on it; tests call it.)
   std::chrono::system_clock::time_point runOnce();
   // Wakes the worker now (e.g. after a TLS rule was created).
-  void wake();
+  void wake() const;
 
   // CertificateCatalog
   std::vector<domain::ServedCertificatePtr> certificates() const override;
   Status admitTlsRule(const domain::Rule& rule, const std::string& path) const override;
   domain::CertificateStatus status(const domain::Rule& rule,
                                    const domain::ConfigSnapshot& snapshot) const override;
+  void committed() const override { wake(); }
 
   // CertificateService
   StatusOr<domain::CertificateInfoView> putCertificate(std::string_view name,
@@ -138,9 +139,9 @@ class CertificateManager final : public domain::CertificateCatalog,
   std::map<std::string, Work> work_;  // by hostname
   std::mutex user_mu_;                // serializes user uploads and deletes
 
-  std::mutex wake_mu_;
-  std::condition_variable wake_cv_;
-  bool woken_ = false;
+  mutable std::mutex wake_mu_;
+  mutable std::condition_variable wake_cv_;
+  mutable bool woken_ = false;
   bool stopping_ = false;
   std::thread worker_;
 };

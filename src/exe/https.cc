@@ -85,6 +85,9 @@ StatusOr<std::unique_ptr<Https>> Https::create(const Settings& settings, Filesys
     as.directory_url = settings.acme_directory_url;
     as.email = settings.acme_email;
     as.ca_bundle = settings.acme_ca_bundle;
+    // Authorizations and orders are polled every 250 ms when the CA gives no Retry-After (its
+    // Retry-After wins): an order takes a few polls, so 1 s steps dominated a new rule's wait.
+    as.poll_interval = std::chrono::milliseconds(250);
     h->client_ = std::make_unique<acme::AcmeClient>(as, *h->account_key_, *h->transport_, clock,
                                                     *h->solver_);
     h->issuer_ = std::make_unique<certs::AcmeIssuer>(*h->client_);

@@ -26,6 +26,9 @@ class CertificateCatalog {
   // `path` is the rule's field path for messages ("rules[0]").
   virtual Status admitTlsRule(const Rule& rule, const std::string& path) const = 0;
   virtual CertificateStatus status(const Rule& rule, const ConfigSnapshot& snapshot) const = 0;
+  // A new snapshot is current (called by the committer after the swap, no lock held): a TLS
+  // rule it adds is ordered for now, not at the next poll.
+  virtual void committed() const {}
 };
 
 }  // namespace ingress::domain

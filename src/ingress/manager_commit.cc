@@ -258,10 +258,13 @@ bool Manager::attempt(const std::vector<Op*>& ops, bool trust_admission, bool& r
 }
 
 void Manager::swapIn(const SnapshotUpdate& update, const Attempt& a) {
-  std::unique_lock lock(state_mu_);
-  for (const std::string& id : a.change.removed) committed_.remove(id);
-  for (const ResolvedIngressPtr& e : update.changed) committed_.add(e);
-  current_ = update.snapshot;
+  {
+    std::unique_lock lock(state_mu_);
+    for (const std::string& id : a.change.removed) committed_.remove(id);
+    for (const ResolvedIngressPtr& e : update.changed) committed_.add(e);
+    current_ = update.snapshot;
+  }
+  if (certificates_ != nullptr) certificates_->committed();
 }
 
 }  // namespace ingress::domain

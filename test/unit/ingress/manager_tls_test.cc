@@ -3,6 +3,7 @@
 // status in views.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
 
 #include "ingress/codec.h"
@@ -33,6 +34,8 @@ class FakeCatalog final : public CertificateCatalog {
     if (c != nullptr) s.id = c->id;
     return s;
   }
+  void committed() const override { ++commits; }
+  mutable std::atomic<int> commits{0};
   void add(std::string id, std::vector<std::string> names) {
     auto c = std::make_shared<ServedCertificate>();
     c->id = std::move(id);
@@ -68,6 +71,14 @@ TEST_F(ManagerTlsTest, TlsRuleWithoutAnyCertificateSourceIsRefusedNamingWhatIsMi
                "rules[0].tls: this daemon has no certificate source: set ACME_EMAIL to get "
                "certificates from ACME, or upload one (PUT /certificates)");
   EXPECT_TRUE(publisher_.calls().empty());
+}
+
+TEST_F(ManagerTlsTest, TheCatalogHearsOfEveryCommitAfterTheSwap) {
+  const int before = catalog.commits.load();
+  ASSERT_TRUE(createTls("web", "a.example.com").ok());
+  EXPECT_EQ(catalog.commits.load(), before + 1);
+  ASSERT_TRUE(manager_->deleteIngress("web").ok());
+  EXPECT_EQ(catalog.commits.load(), before + 2);
 }
 
 TEST_F(ManagerTlsTest, TheCatalogDecidesAdmission) {
