@@ -3,25 +3,8 @@
 #include "acme/jws.h"
 #include "common/log.h"
 
-#include <cctype>
-
 namespace ingress::acme {
 namespace {
-
-std::string urlEncode(const std::string& s) {
-  std::string out;
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 Status providerError(std::string message) {
   return failedPrecondition("Cloudflare: " + std::move(message), "acme_dns_provider_failed");
@@ -63,7 +46,7 @@ StatusOr<Json> CloudflareSolver::call(const std::string& method, const std::stri
 StatusOr<std::string> CloudflareSolver::findZone(const std::string& domain) {
   std::string candidate = domain;
   while (candidate.find('.') != std::string::npos) {
-    INGRESS_ASSIGN_OR_RETURN(Json r, call("GET", "/zones?name=" + urlEncode(candidate), ""));
+    INGRESS_ASSIGN_OR_RETURN(Json r, call("GET", "/zones?name=" + percentEncode(candidate), ""));
     if (r.contains("result") && r["result"].is_array() && !r["result"].empty() &&
         r["result"][0].is_object() && r["result"][0].contains("id") &&
         r["result"][0]["id"].is_string()) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct HttpResponse {
 };
 
 void initHttpClientGlobal();
+
+// RFC 3986 percent-encoding of everything but the unreserved characters (ALPHA DIGIT - . _ ~),
+// for a query parameter's value.
+std::string percentEncode(std::string_view s);
 
 // kUnavailable when the connection fails or times out; any HTTP status is a success here.
 StatusOr<HttpResponse> httpCall(const HttpRequest& request);

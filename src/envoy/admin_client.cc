@@ -71,20 +71,6 @@ StatusOr<uint64_t> AdminClient::stat(const std::string& name) const {
 }
 
 namespace {
-std::string percentEncode(const std::string& s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 // /stats text ("name: value" lines; text readouts quoted) → name → value.
 std::map<std::string, std::string> parseStatsText(const std::string& body) {
