@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/host_port.h"
+
 namespace ingress::acme {
 namespace {
 
@@ -72,23 +74,15 @@ StatusOr<std::unique_ptr<TxtResolver>> makeResolvTxtResolver(const std::string& 
   if (server.empty()) {
     return std::unique_ptr<TxtResolver>(new ResolvTxtResolver("system resolver", std::nullopt));
   }
-  std::string ip = server;
-  int port = 53;
-  if (auto colon = server.find(':'); colon != std::string::npos) {
-    ip = server.substr(0, colon);
-    const std::string p = server.substr(colon + 1);
-    if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(p) < 1 || std::stoi(p) > 65535) {
-      return invalidArgument("DNS resolver '" + server + "': bad port");
-    }
-    port = std::stoi(p);
-  }
+  // The one host:port parser; port 53 when none is given. IPv4 only: glibc's nsaddr_list.
+  StatusOr<HostPort> hp = parseHostPort(server, 53);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) != 1) {
-    return invalidArgument("DNS resolver '" + server + "': expected an IPv4 address[:port]");
+  if (!hp.ok() || inet_pton(AF_INET, hp->host.c_str(), &addr.sin_addr) != 1) {
+    return invalidArgument("DNS resolver '" + server + "': expected an IPv4 address[:port]" +
+                           (hp.ok() ? "" : " (" + hp.status().message() + ")"));
   }
+  addr.sin_port = htons(hp->port);
   return std::unique_ptr<TxtResolver>(new ResolvTxtResolver(server, addr));
 }
 

@@ -64,9 +64,9 @@ StatusOr<CertificateManager::Held> CertificateManager::hold(tls::StoredCertifica
   return h;
 }
 
-system_clock::time_point CertificateManager::renewalTime(const Held& h) {
+system_clock::time_point CertificateManager::renewalTime(const Held& h, bool ask_ari) {
   const system_clock::time_point not_after = h.served->not_after;
-  if (issuer_ != nullptr && !h.ari_id.empty()) {
+  if (ask_ari && issuer_ != nullptr && !h.ari_id.empty()) {
     if (auto w = issuer_->renewalWindow(h.ari_id); w && w->end > w->start) {
       const auto span = std::chrono::duration_cast<std::chrono::seconds>(w->end - w->start);
       return w->start + std::chrono::seconds(random_() % static_cast<uint64_t>(span.count() + 1));
@@ -91,7 +91,9 @@ Status CertificateManager::load() {
     loaded.emplace(id, std::move(*h));
   }
   for (auto& [id, h] : loaded) {
-    if (!isUser(id)) h.renew_at = renewalTime(h);
+    if (isUser(id)) continue;
+    h.renew_at = renewalTime(h, /*ask_ari=*/false);
+    h.ari_pending = issuer_ != nullptr && !h.ari_id.empty();
   }
   std::lock_guard lock(mu_);
   held_ = std::move(loaded);
@@ -138,14 +140,33 @@ void CertificateManager::wake() const {
   wake_cv_.notify_all();
 }
 
-bool CertificateManager::userCovers(const std::string& hostname) const {
+std::string CertificateManager::userCertificateFor(const std::string& hostname) const {
   for (const auto& [id, h] : held_) {
     if (!isUser(id)) continue;
     for (const std::string& n : h.served->names) {
-      if (domain::certificateNameCovers(n, hostname)) return true;
+      if (domain::certificateNameCovers(n, hostname)) return id;
     }
   }
-  return false;
+  return {};
+}
+
+void CertificateManager::refineLoadedRenewalTimes() {
+  std::vector<Held> pending;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, h] : held_) {
+      if (h.ari_pending) pending.push_back(h);
+    }
+  }
+  for (Held& h : pending) {
+    const system_clock::time_point at = renewalTime(h, /*ask_ari=*/true);
+    std::lock_guard lock(mu_);
+    auto it = held_.find(h.stored.id);
+    // Unless a renewal replaced it meanwhile.
+    if (it == held_.end() || it->second.served != h.served) continue;
+    it->second.renew_at = at;
+    it->second.ari_pending = false;
+  }
 }
 
 std::chrono::nanoseconds CertificateManager::backoff(int failures) {
@@ -161,6 +182,7 @@ system_clock::time_point CertificateManager::runOnce() {
   const system_clock::time_point now = clock_.now();
   system_clock::time_point next = now + std::chrono::hours(1);
   if (issuer_ == nullptr || !current_) return next;
+  refineLoadedRenewalTimes();
   const domain::SnapshotPtr snapshot = current_();
   std::set<std::string> hostnames;
   for (const auto& e : snapshot->ingresses()) {
@@ -255,7 +277,7 @@ void CertificateManager::obtain(const std::string& hostname, const std::string& 
   if (Status st = store_.put(stored); !st.ok()) {
     return fail(st.withContext("storing the certificate"), std::nullopt);
   }
-  held->renew_at = renewalTime(*held);
+  held->renew_at = renewalTime(*held, /*ask_ari=*/true);
   std::optional<Held> previous;
   {
     std::lock_guard lock(mu_);
@@ -313,14 +335,9 @@ Status CertificateManager::admitTlsRule(const domain::Rule& rule, const std::str
   {
     std::lock_guard lock(mu_);
     // The certificates in use (one SDS subscription each), and whether this rule adds one.
-    auto certificateOf = [&](const std::string& h) -> std::string {
-      for (const auto& [id, held] : held_) {
-        if (!isUser(id)) continue;
-        for (const std::string& n : held.served->names) {
-          if (domain::certificateNameCovers(n, h)) return id;
-        }
-      }
-      return acmeId(h);
+    auto certificateOf = [&](const std::string& h) {
+      std::string id = userCertificateFor(h);
+      return id.empty() ? acmeId(h) : id;
     };
     std::set<std::string> in_use;
     if (snapshot != nullptr) {
@@ -407,8 +424,29 @@ CertificateStatus CertificateManager::status(const domain::Rule& rule,
   return s;
 }
 
+std::map<std::string, std::vector<std::string>> CertificateManager::servingBy(
+    const domain::ConfigSnapshot& snapshot) {
+  std::map<std::string, std::set<std::string>> sets;
+  for (const auto& e : snapshot.ingresses()) {
+    for (const domain::Rule& r : e->ingress.rules) {
+      if (!r.tls) continue;
+      if (const ServedCertificate* c = snapshot.certificateFor(r.match.hostname)) {
+        sets[c->id].insert(r.match.hostname);
+      }
+    }
+  }
+  std::map<std::string, std::vector<std::string>> out;
+  for (auto& [id, hosts] : sets) out[id].assign(hosts.begin(), hosts.end());
+  return out;
+}
+
+std::map<std::string, std::vector<std::string>> CertificateManager::servingNow() const {
+  if (!current_) return {};
+  return servingBy(*current_());
+}
+
 domain::CertificateInfoView CertificateManager::viewOf(
-    const Held& h, const domain::ConfigSnapshot* snapshot) const {
+    const Held& h, const std::map<std::string, std::vector<std::string>>& serving) const {
   domain::CertificateInfoView v;
   v.id = h.stored.id;
   v.source = h.stored.source;
@@ -419,17 +457,7 @@ domain::CertificateInfoView CertificateManager::viewOf(
   v.not_before = h.not_before;
   v.not_after = h.served->not_after;
   v.stored_at = h.stored.stored_at;
-  if (snapshot != nullptr) {
-    std::set<std::string> serving;
-    for (const auto& e : snapshot->ingresses()) {
-      for (const domain::Rule& r : e->ingress.rules) {
-        if (!r.tls) continue;
-        const ServedCertificate* c = snapshot->certificateFor(r.match.hostname);
-        if (c != nullptr && c->id == v.id) serving.insert(r.match.hostname);
-      }
-    }
-    v.serving.assign(serving.begin(), serving.end());
-  }
+  if (auto it = serving.find(v.id); it != serving.end()) v.serving = it->second;
   return v;
 }
 
@@ -475,22 +503,21 @@ StatusOr<domain::CertificateInfoView> CertificateManager::putCertificate(
   log::info("certificate uploaded", {{"certificate", stored.id},
                                      {"serial", held.served->serial},
                                      {"names", held.served->names.size()}});
-  const domain::SnapshotPtr snapshot = current_ ? current_() : nullptr;
-  return viewOf(held, snapshot.get());
+  return viewOf(held, servingNow());
 }
 
 std::vector<domain::CertificateInfoView> CertificateManager::listCertificates() const {
-  const domain::SnapshotPtr snapshot = current_ ? current_() : nullptr;
+  const auto serving = servingNow();
   std::vector<domain::CertificateInfoView> out;
   std::lock_guard lock(mu_);
-  for (const auto& [id, h] : held_) out.push_back(viewOf(h, snapshot.get()));
+  for (const auto& [id, h] : held_) out.push_back(viewOf(h, serving));
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return out;
 }
 
 StatusOr<domain::CertificateInfoView> CertificateManager::getCertificate(
     std::string_view name) const {
-  const domain::SnapshotPtr snapshot = current_ ? current_() : nullptr;
+  const auto serving = servingNow();
   std::lock_guard lock(mu_);
   auto it = held_.find(userId(name));
   if (it == held_.end()) it = held_.find(std::string(name));  // an ACME certificate's id
@@ -498,7 +525,7 @@ StatusOr<domain::CertificateInfoView> CertificateManager::getCertificate(
     return notFound("certificate \"" + std::string(name.substr(0, 64)) + "\" not found",
                     "not_found");
   }
-  return viewOf(it->second, snapshot.get());
+  return viewOf(it->second, serving);
 }
 
 Status CertificateManager::deleteCertificate(std::string_view name) {

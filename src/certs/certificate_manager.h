@@ -108,6 +108,9 @@ class CertificateManager final : public domain::CertificateCatalog,
     std::chrono::system_clock::time_point not_before;
     std::string ari_id;
     std::chrono::system_clock::time_point renew_at;  // ACME only
+    // Loaded at start with renew_at at 2/3 of the lifetime: the worker asks the CA for its ARI
+    // window (a network call: never on serve's start-up path).
+    bool ari_pending = false;
   };
   // The ACME state of one TLS hostname.
   struct Work {
@@ -119,11 +122,23 @@ class CertificateManager final : public domain::CertificateCatalog,
   };
 
   StatusOr<Held> hold(tls::StoredCertificate stored) const;
-  std::chrono::system_clock::time_point renewalTime(const Held& h);
-  bool userCovers(const std::string& hostname) const;  // mu_ held
+  // Inside the CA's ARI window when `ask_ari` and it offers one, else at 2/3 of the lifetime.
+  std::chrono::system_clock::time_point renewalTime(const Held& h, bool ask_ari);
+  // The worker: the ARI windows of certificates loaded at start.
+  void refineLoadedRenewalTimes();
+  // The id of the user certificate covering `hostname`, or "" (mu_ held).
+  std::string userCertificateFor(const std::string& hostname) const;
+  bool userCovers(const std::string& hostname) const {  // mu_ held
+    return !userCertificateFor(hostname).empty();
+  }
+  // Certificate id → the TLS rule hostnames it serves in `snapshot` (sorted).
+  static std::map<std::string, std::vector<std::string>> servingBy(
+      const domain::ConfigSnapshot& snapshot);
+  std::map<std::string, std::vector<std::string>> servingNow() const;  // of the committed one
   // Orders (or renews) the certificate of `hostname`; the worker calls it without mu_.
   void obtain(const std::string& hostname, const std::string& replaces);
-  domain::CertificateInfoView viewOf(const Held& h, const domain::ConfigSnapshot* snapshot) const;
+  domain::CertificateInfoView viewOf(
+      const Held& h, const std::map<std::string, std::vector<std::string>>& serving) const;
   std::chrono::nanoseconds backoff(int failures);
 
   const CertificateManagerSettings settings_;

@@ -207,4 +207,13 @@ std::string formatHostPort(const HostPort& hp) {
   return (v6 ? "[" + hp.host + "]" : hp.host) + ":" + std::to_string(hp.port);
 }
 
+StatusOr<HostPort> parseHostPort(std::string_view text, uint16_t default_port,
+                                 const HostPortRules& rules) {
+  const bool bracketed = !text.empty() && text.front() == '[';
+  const bool has_port = bracketed ? text.find("]:") != std::string_view::npos
+                                  : text.find(':') != std::string_view::npos;
+  if (has_port) return parseHostPort(text, rules);
+  return parseHostPort(std::string(text) + ":" + std::to_string(default_port), rules);
+}
+
 }  // namespace ingress

@@ -1,5 +1,6 @@
-// HostPort: the one parser of "host:port" values in the project: API_LISTEN, METRICS_LISTEN and
-// OTEL_ENDPOINT (settings), the API and metrics listeners, and ingressctl's --api.
+// HostPort: the one parser of "host:port" values in the project: API_LISTEN, METRICS_LISTEN,
+// OTEL_ENDPOINT and DNS_RESOLVERS (settings), the API and metrics listeners, ingressctl's --api
+// and the ACME DNS-01 resolvers.
 //
 //   StatusOr<HostPort> hp = parseHostPort("[::1]:8080", {.allow_port_zero = true});
 //   hp->host == "::1"; hp->port == 8080; formatHostPort(*hp) == "[::1]:8080"
@@ -49,6 +50,9 @@ struct HostPortRules {
 };
 
 StatusOr<HostPort> parseHostPort(std::string_view text, const HostPortRules& rules = {});
+// The same, where the port may be left out ("10.0.0.1", "[::1]"): it is then `default_port`.
+StatusOr<HostPort> parseHostPort(std::string_view text, uint16_t default_port,
+                                 const HostPortRules& rules = {});
 
 // "host:port", with brackets around an IPv6 host.
 std::string formatHostPort(const HostPort& hp);

@@ -53,7 +53,6 @@ Status RoutePublisher::applyLocked(const XdsConfig& config, size_t ingresses,
               {{"version", config.version}, {"error", st.message()}, {"ms", ms}});
     return st;
   }
-  if (served_observer_) served_observer_(applier_.servedSerials());
   log::debug("envoy configuration applied", {{"version", config.version},
                                              {"ingresses", ingresses},
                                              {"unresolved_rules", config.unresolved.size()},
@@ -66,9 +65,7 @@ Status RoutePublisher::reapplyCurrent() {
   std::lock_guard lock(mu_);
   const XdsConfig current = applier_.current();
   applier_.forgetRejectCounters();  // a restarted Envoy counts from 0 again
-  Status st = applier_.apply(current, apply_timeout_);
-  if (st.ok() && served_observer_) served_observer_(applier_.servedSerials());
-  return st;
+  return applier_.apply(current, apply_timeout_);
 }
 
 Status RoutePublisher::writeInitial(const domain::SnapshotPtr& snapshot) {

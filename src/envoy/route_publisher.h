@@ -37,16 +37,6 @@ class RoutePublisher final : public domain::ConfigPublisher {
   using ApplyObserver = std::function<void(const Status& result, std::chrono::nanoseconds)>;
   void setApplyObserver(ApplyObserver observer) { observer_ = std::move(observer); }
 
-  // HTTPS hook (optional): after every apply Envoy confirmed, the certificates it serves,
-  // id → serial (each new or rotated one was seen in Envoy's /certs before the apply succeeded).
-  // The certificate manager reports a certificate `active` only once it is here. Set before the
-  // first publish(); called with the publish lock held, so it must be quick.
-  using ServedCertificatesObserver =
-      std::function<void(const std::map<std::string, std::string>& serials)>;
-  void setServedCertificatesObserver(ServedCertificatesObserver observer) {
-    served_observer_ = std::move(observer);
-  }
-
  private:
   Status applyLocked(const XdsConfig& config, size_t ingresses,
                      std::chrono::steady_clock::time_point build_started);
@@ -55,7 +45,6 @@ class RoutePublisher final : public domain::ConfigPublisher {
   XdsBuilder builder_;  // builds by difference with the last snapshot it built
   std::chrono::milliseconds apply_timeout_;
   ApplyObserver observer_;
-  ServedCertificatesObserver served_observer_;
 };
 
 }  // namespace ingress::envoy

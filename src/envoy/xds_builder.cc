@@ -32,7 +32,7 @@ int64_t createdMs(const domain::Ingress& ing) {
 
 }  // namespace
 
-std::string XdsBuilder::certificateOf(uint16_t, const HostClaim& claim) const {
+std::string XdsBuilder::certificateOf(const HostClaim& claim) const {
   if (claim.kind != HostClaim::Kind::kForward || !claim.tls || snapshot_ == nullptr) return "";
   const domain::ServedCertificate* cert = snapshot_->certificateFor(claim.hostname);
   return cert == nullptr ? "" : cert->id;
@@ -44,7 +44,7 @@ void XdsBuilder::addClaim(uint16_t number, const RuleKey& key, HostClaim claim, 
   Port& port = p->second;
   const ClaimKey ck{claim.kind, key};
   Claim c;
-  c.certificate = certificateOf(number, claim);
+  c.certificate = certificateOf(claim);
   c.encoded = encodeVirtualHost(
       virtualHostOf(claim, c.certificate, answersChallenges(number, settings_.tls)));
   if (claim.kind == HostClaim::Kind::kForward && claim.tls) ++port.tls_claims;
@@ -129,7 +129,7 @@ void XdsBuilder::reassignCertificates() {
     const bool challenge = answersChallenges(number, settings_.tls);
     for (auto& [hostname, claims] : port.hosts) {
       for (auto& [ck, c] : claims) {
-        std::string certificate = certificateOf(number, c.claim);
+        std::string certificate = certificateOf(c.claim);
         if (certificate == c.certificate) continue;
         c.certificate = std::move(certificate);
         c.encoded = encodeVirtualHost(virtualHostOf(c.claim, c.certificate, challenge));
@@ -180,25 +180,20 @@ void XdsBuilder::refreshSecrets() {
     for (const PlannedChain& c : port.chains) next[c.certificate];
   }
   const auto& certs = snapshot_->certificates();  // sorted by id
+  std::map<std::string, domain::ServedCertificatePtr> sources;
   for (auto& [id, secret] : next) {
     auto it = std::lower_bound(
         certs.begin(), certs.end(), id,
         [](const domain::ServedCertificatePtr& c, const std::string& v) { return c->id < v; });
     if (it == certs.end() || (*it)->id != id) continue;  // cannot happen: chains name them
+    sources[id] = *it;
     auto cached = secret_sources_.find(id);
-    if (cached != secret_sources_.end() && cached->second == *it) {
-      secret = secrets_.at(id);
-      continue;
-    }
-    secret = buildSecret(settings_.sds_dir, id, (*it)->chain_pem, (*it)->key_pem, (*it)->serial);
+    secret =
+        cached != secret_sources_.end() && cached->second == *it
+            ? secrets_.at(id)
+            : buildSecret(settings_.sds_dir, id, (*it)->chain_pem, (*it)->key_pem, (*it)->serial);
   }
-  secret_sources_.clear();
-  for (const auto& [id, secret] : next) {
-    auto it = std::lower_bound(
-        certs.begin(), certs.end(), id,
-        [](const domain::ServedCertificatePtr& c, const std::string& v) { return c->id < v; });
-    if (it != certs.end() && (*it)->id == id) secret_sources_[id] = *it;
-  }
+  secret_sources_ = std::move(sources);
   if (any_tls) {
     if (default_secret_ == nullptr) {
       default_secret_ =

@@ -99,7 +99,7 @@ class XdsBuilder {
   void addClaim(uint16_t port, const RuleKey& key, HostClaim claim, std::string label);
   void removeClaim(uint16_t port, const ClaimKey& key, const std::string& hostname,
                    const std::string& target);
-  std::string certificateOf(uint16_t port, const HostClaim& claim) const;
+  std::string certificateOf(const HostClaim& claim) const;
   // After the snapshot's certificates changed: every TLS claim's certificate again.
   void reassignCertificates();
   // http_port listens while a rule has tls and ACME HTTP-01 is on.

@@ -160,12 +160,7 @@ Status loadTlsSettings(const Get& get, Settings& s) {
       entry.erase(0, entry.find_first_not_of(" \t"));
       entry.erase(entry.find_last_not_of(" \t") + 1);
       if (entry.empty()) continue;
-      // ip, or ip:port ([v6]:port)
-      StatusOr<HostPort> hp =
-          parseHostPort(entry.find(':') == std::string::npos ||
-                                (entry.front() == '[' && entry.find("]:") == std::string::npos)
-                            ? entry + ":53"
-                            : entry);
+      StatusOr<HostPort> hp = parseHostPort(entry, 53);  // ip, or ip:port
       if (!hp.ok()) {
         return invalidArgument("DNS_RESOLVERS entry \"" + entry +
                                "\" is invalid: " + std::string(hp.status().message()));

@@ -48,7 +48,11 @@ class FakeIssuer final : public CertificateIssuer {
     }
     return sign(names, csr_der);
   }
-  std::optional<RenewalWindow> renewalWindow(const std::string&) override { return window_; }
+  std::optional<RenewalWindow> renewalWindow(const std::string&) override {
+    ++ari_calls_;
+    return window_;
+  }
+  int ari_calls_ = 0;
   uint64_t ordersCreated() const override { return orders_; }
 
   std::string sign(const std::vector<std::string>& names, const std::string& csr_der) {
@@ -222,6 +226,23 @@ TEST_F(CertificateManagerTest, RenewsInsideTheAriWindowWhenTheCaOffersOne) {
   clock_.advance(24h + 2s);  // the end of the window: due whatever the random pick
   certs_->runOnce();
   EXPECT_EQ(issuer_.orders_, 2u);
+}
+
+TEST_F(CertificateManagerTest, AtStartTheAriWindowIsAskedByTheWorkerNotByLoad) {
+  addTlsRule("api.example.com");
+  certs_->runOnce();
+  ASSERT_EQ(issuer_.orders_, 1u);
+  issuer_.window_ = RenewalWindow{kStart + 10 * 24h, kStart + 11 * 24h};
+  issuer_.ari_calls_ = 0;
+  make();  // a restart: no call to the CA while serve starts
+  addTlsRule("api.example.com");
+  EXPECT_EQ(issuer_.ari_calls_, 0);
+  certs_->runOnce();
+  EXPECT_EQ(issuer_.ari_calls_, 1);
+  clock_.advance(11 * 24h + 1s);  // the end of the window, long before 2/3 of 90 days
+  certs_->runOnce();
+  EXPECT_EQ(issuer_.orders_, 2u);
+  EXPECT_EQ(issuer_.ari_calls_, 2) << "asked once at start, once for the renewed certificate";
 }
 
 TEST_F(CertificateManagerTest, FailuresBackOffExponentiallyAndHonourRetryAfter) {

@@ -98,4 +98,13 @@ TEST(IsIpLiteralTest, RejectsHostnamesBracketsAndPartialAddresses) {
 }
 
 }  // namespace
+TEST(ParseHostPortTest, DefaultPortWhenNoneIsGiven) {
+  EXPECT_EQ(parseHostPort("10.0.0.1", 53).value(), (HostPort{"10.0.0.1", 53}));
+  EXPECT_EQ(parseHostPort("10.0.0.1:8053", 53).value(), (HostPort{"10.0.0.1", 8053}));
+  EXPECT_EQ(parseHostPort("[::1]", 53).value(), (HostPort{"::1", 53}));
+  EXPECT_EQ(parseHostPort("[::1]:5353", 53).value(), (HostPort{"::1", 5353}));
+  EXPECT_FALSE(parseHostPort("10.0.0.1:x", 53).ok());
+  EXPECT_FALSE(parseHostPort("::1", 53).ok()) << "IPv6 still needs brackets";
+}
+
 }  // namespace ingress
